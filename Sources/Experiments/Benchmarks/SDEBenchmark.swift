@@ -1,0 +1,72 @@
+import Dispatch
+import Dynamics
+import Ensembles
+import Foundation
+import Numerics
+import Problems
+import Randomness
+
+/// Times Euler–Maruyama ensembles of the standard problems through the production engine
+/// (`SDEPathBlock` + `EnsembleRunner`), reporting path-steps per second.
+public enum SDEBenchmark {
+    public struct Measurement: Sendable, Codable {
+        public var problem: String
+        public var precision: String
+        public var implementation: String
+        public var paths: Int
+        public var steps: Int
+        public var threads: Int
+        public var seconds: [Double]
+        public var pathStepsPerSecond: Double
+        public var mean: [Double]
+        public var variance: [Double]
+    }
+
+    public enum Problem: String, Sendable, Codable, CaseIterable { case A, B }
+    public enum Precision: String, Sendable, Codable, CaseIterable { case float64, float32 }
+
+    /// One ensemble of a standard problem: final-state mean and variance per coordinate.
+    public static func run(_ problem: Problem, precision: Precision, paths: Int, steps: Int, seed: UInt64,
+                           threads: Int) throws -> (mean: [Double], variance: [Double]) {
+        switch (problem, precision) {
+        case (.A, .float64):
+            return try ensemble(BenchmarkProblemA<Double>(), x0: -1, paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
+        case (.A, .float32):
+            return try ensemble(BenchmarkProblemA<Float>(), x0: -1, paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
+        case (.B, .float64):
+            return try ensemble(BenchmarkProblemB<Double>(), x0: Vector2(-1, 0), paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
+        case (.B, .float32):
+            return try ensemble(BenchmarkProblemB<Float>(), x0: Vector2(-1, 0), paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
+        }
+    }
+
+    /// Problem A built the product's way: the order-1 SGD diffusion of the double well with
+    /// isotropic noise, as a check that the generic path costs nothing.
+    public static func runProblemAFromSGD(paths: Int, steps: Int, seed: UInt64, threads: Int) throws -> (mean: [Double], variance: [Double]) {
+        let process = SGDDiffusion(NoisyObjective(DoubleWell(), noise: AdditiveNoise(sigma: 1)), eta: 0.05, order: .first)
+        return try ensemble(process, x0: -1, paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
+    }
+
+    /// Runs one ensemble of `process` from `x0` and returns final-state mean and variance.
+    static func ensemble<P: DiffusionProcess>(_ process: P, x0: P.State, paths: Int, steps: Int, dt: Double,
+                                                     seed: UInt64, threads: Int) throws -> (mean: [Double], variance: [Double])
+    where P.State.Scalar: GaussianScalar {
+        let plan = try EnsemblePlan(paths: paths)
+        let d = P.State.dimension
+        let names = (0..<d).map { ("x\($0)", Double(x0.component($0))) }
+        let runner = try EnsembleRunner(threads: threads)
+        let block = SDEPathBlock(process: process, stepper: EulerMaruyama(), dt: P.State.Scalar(dt),
+                                 noise: GaussianStream(seed: seed))
+        let result = try runner.run(task: "bench", plan: plan, emptyTally: Tally(observables: names)) { range in
+            let states = LaneStorage<P.State>(lanes: range.count, initial: x0)
+            block.advance(states, firstPath: range.lowerBound, firstStep: 0, steps: steps)
+            var tally = Tally(observables: names)
+            for lane in 0..<range.count {
+                let x = states[lane]
+                for c in 0..<d { tally.add(c, Double(x.component(c))) }
+            }
+            return tally
+        }
+        return (result.tally.moments.map(\.mean), result.tally.moments.map(\.variance))
+    }
+}

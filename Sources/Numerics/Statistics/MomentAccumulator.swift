@@ -1,0 +1,75 @@
+/// Count, mean and variance of a stream of observations, accumulated exactly.
+///
+/// Sums of (x - shift) and (x - shift)^2 are kept in `ExactSum`s, so merging accumulators from
+/// different threads, shards or resumed runs gives bitwise the same estimates as one pass. The
+/// fixed `shift` (pick a value near the mean, e.g. the observable at the initial state) keeps the
+/// variance formula free of cancellation. Non-finite observations are counted, never averaged.
+public struct MomentAccumulator: Sendable, Equatable, Codable {
+    public let shift: Double
+    public private(set) var count: Int = 0
+    @usableFromInline var sum = ExactSum()
+    @usableFromInline var sumOfSquares = ExactSum()
+    public private(set) var nonFinite: Int = 0
+
+    public init(shift: Double = 0) { self.shift = shift }
+
+    public mutating func add(_ x: Double) {
+        guard x.isFinite else {
+            nonFinite += 1
+            return
+        }
+        let y = x - shift
+        count += 1
+        sum.add(y)
+        sumOfSquares.add(y * y)
+    }
+
+    public mutating func merge(_ other: MomentAccumulator) {
+        precondition(other.shift == shift, "cannot merge accumulators with different shifts")
+        count += other.count
+        nonFinite += other.nonFinite
+        sum.merge(other.sum)
+        sumOfSquares.merge(other.sumOfSquares)
+    }
+
+    public var mean: Double { count > 0 ? shift + sum.value / Double(count) : .nan }
+
+    /// Unbiased sample variance.
+    public var variance: Double {
+        guard count > 1 else { return .nan }
+        let n = Double(count)
+        let s = sum.value
+        return max(0, (sumOfSquares.value - s * s / n) / (n - 1))
+    }
+
+    public var standardDeviation: Double { variance.squareRoot() }
+    /// Monte Carlo standard error of the mean, sqrt(variance / n).
+    public var standardError: Double { count > 1 ? (variance / Double(count)).squareRoot() : .nan }
+
+    public var estimate: Estimate { Estimate(mean: mean, standardError: standardError, count: count) }
+}
+
+/// A Monte Carlo estimate: mean and its standard error from `count` samples.
+public struct Estimate: Sendable, Equatable, Codable {
+    public var mean: Double
+    public var standardError: Double
+    public var count: Int
+
+    public init(mean: Double, standardError: Double, count: Int) {
+        self.mean = mean
+        self.standardError = standardError
+        self.count = count
+    }
+
+    /// Two-sided confidence interval at `level` (normal approximation, valid for the large
+    /// counts used here; Student-t for fewer than 30 samples).
+    public func confidenceInterval(level: Double = 0.95) -> ClosedRange<Double> {
+        let z = count >= 30 ? Distributions.normalQuantile(0.5 + level / 2)
+                            : Distributions.studentTQuantile(0.5 + level / 2, degreesOfFreedom: Double(max(count - 1, 1)))
+        let half = z * standardError
+        return (mean - half)...(mean + half)
+    }
+
+    /// (mean - reference) / standardError.
+    public func zScore(against reference: Double) -> Double { (mean - reference) / standardError }
+}

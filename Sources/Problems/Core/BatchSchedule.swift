@@ -1,0 +1,61 @@
+import Foundation
+
+/// Mini-batch size m_k as a function of the iteration k (paper §3.2 and §5).
+public enum BatchSchedule: Sendable, Equatable, Codable {
+    /// m_k = m.
+    case constant(Int)
+    /// m_k = sizes[i] for boundaries[i-1] <= k < boundaries[i] (boundaries ascending; the last
+    /// size holds for all later k). `boundaries.count == sizes.count - 1`.
+    case piecewise(boundaries: [Int], sizes: [Int])
+    /// The paper's annealing rule after Proposition 2: m(s) = min(C log(s + 2) / η, m*), s = kη,
+    /// rounded down and at least `minimum`.
+    case logarithmic(c: Double, eta: Double, maximum: Int, minimum: Int)
+
+    public func batchSize(atStep k: Int) -> Int {
+        switch self {
+        case .constant(let m):
+            return m
+        case .piecewise(let boundaries, let sizes):
+            var i = 0
+            while i < boundaries.count && k >= boundaries[i] { i += 1 }
+            return sizes[i]
+        case .logarithmic(let c, let eta, let maximum, let minimum):
+            let s = Double(k) * eta
+            let m = c * log(s + 2) / eta
+            return max(minimum, min(maximum, Int(m.rounded(.down))))
+        }
+    }
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case batchTooSmall(Int)
+        case batchTooLarge(Int, datasetSize: Int)
+        case malformed(String)
+        public var description: String {
+            switch self {
+            case .batchTooSmall(let m): return "batch size must be at least 1, got \(m)"
+            case .batchTooLarge(let m, let n): return "batch size \(m) exceeds the dataset size M = \(n)"
+            case .malformed(let why): return "malformed batch schedule: \(why)"
+            }
+        }
+    }
+
+    /// Checks every size the schedule can produce against 1 <= m <= M.
+    public func validate(datasetSize: Int) throws {
+        let sizes: [Int]
+        switch self {
+        case .constant(let m): sizes = [m]
+        case .piecewise(let b, let s):
+            guard s.count == b.count + 1 else { throw Failure.malformed("needs one more size than boundaries") }
+            guard zip(b, b.dropFirst()).allSatisfy({ $0 < $1 }) else { throw Failure.malformed("boundaries must increase") }
+            sizes = s
+        case .logarithmic(let c, let eta, let maximum, let minimum):
+            guard c > 0, eta > 0 else { throw Failure.malformed("C and η must be positive") }
+            guard minimum <= maximum else { throw Failure.malformed("minimum exceeds maximum") }
+            sizes = [minimum, maximum]
+        }
+        for m in sizes {
+            if m < 1 { throw Failure.batchTooSmall(m) }
+            if m > datasetSize { throw Failure.batchTooLarge(m, datasetSize: datasetSize) }
+        }
+    }
+}

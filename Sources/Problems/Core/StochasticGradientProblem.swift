@@ -1,0 +1,61 @@
+import Randomness
+
+/// A stochastic optimisation problem min F(x) = E f(x; ζ): the objective, and the law of the
+/// stochastic gradient ∇f(x; ζ) with its covariance Σ(x) = var ∇f(x; ζ) (paper (2.1), (3.7)).
+///
+/// This is everything needed to run SGD (2.2) *and* to build its diffusion approximation (3.2),
+/// (3.6): drift -∇F (order 1) or -∇F - (η/2) ∇²F ∇F (order 2), diffusion √η Σ^{1/2}.
+public protocol StochasticGradientProblem: Sendable {
+    associatedtype State: StateVector where State.Scalar == Double
+    var name: String { get }
+    func loss(at x: State) -> Double
+    func gradient(at x: State) -> State
+    func hessian(at x: State) -> SquareMatrix<State>
+    func hessianVectorProduct(at x: State, _ v: State) -> State
+
+    /// A sample of ∇f(x; ζ) for iteration `step`.
+    ///
+    /// - Parameters:
+    ///   - driving: independent standard normals. Noise models built from them (Gaussian, and
+    ///     non-Gaussian laws by quantile coupling) let SGD share randomness with its SDE.
+    ///   - generator: for discrete sampling, e.g. mini-batch indices.
+    func stochasticGradient(at x: State, step: Int, driving: State, generator: inout PhiloxGenerator) -> State
+
+    /// Σ(x) at iteration `step` (the step matters only for batch-size schedules).
+    func noiseCovariance(at x: State, step: Int) -> SquareMatrix<State>
+    /// S(x) = Σ(x)^{1/2}; defaults to the symmetric square root of `noiseCovariance`.
+    func noiseFactor(at x: State, step: Int) -> SquareMatrix<State>
+    /// S(x) z; defaults to `noiseFactor(at:step:) * z`. Override when S is cheap to apply.
+    func applyNoiseFactor(at x: State, step: Int, _ z: State) -> State
+    /// What S(x) looks like, so solvers can skip work.
+    var noiseStructure: NoiseStructure { get }
+    /// True if `stochasticGradient` depends on `generator` (then SGD cannot share noise with the SDE).
+    var usesGenerator: Bool { get }
+}
+
+extension StochasticGradientProblem {
+    @inlinable
+    public func noiseFactor(at x: State, step: Int) -> SquareMatrix<State> {
+        noiseCovariance(at: x, step: step).psdSquareRoot
+    }
+
+    @inlinable
+    public func applyNoiseFactor(at x: State, step: Int, _ z: State) -> State {
+        noiseFactor(at: x, step: step) * z
+    }
+
+    @inlinable public var usesGenerator: Bool { false }
+
+    @inlinable
+    public func hessianVectorProduct(at x: State, _ v: State) -> State { hessian(at: x) * v }
+}
+
+/// How the diffusion matrix S(x) depends on x.
+public enum NoiseStructure: String, Sendable, Codable {
+    /// S is constant: weak order-2 schemes reduce to Heun's method plus S ΔW.
+    case additive
+    /// S is diagonal and S_jj depends on x_j only: the scheme's cross terms vanish.
+    case diagonal
+    /// Anything else.
+    case general
+}

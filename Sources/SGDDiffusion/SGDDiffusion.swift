@@ -1,0 +1,7 @@
+@_exported import Numerics
+@_exported import Randomness
+@_exported import Problems
+@_exported import Dynamics
+@_exported import Ensembles
+@_exported import Experiments
+@_exported import Report
