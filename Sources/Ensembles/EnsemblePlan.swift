@@ -66,6 +66,7 @@ public enum EnsembleError: Error, CustomStringConvertible, Equatable {
     case incompleteMerge(missingBlocks: Int)
     case overlappingShards
     case incompatiblePartials(String)
+    case incompletePartialsList
 
     public var description: String {
         switch self {
@@ -79,6 +80,7 @@ public enum EnsembleError: Error, CustomStringConvertible, Equatable {
         case .incompleteMerge(let m): return "partial results do not cover the whole run: \(m) blocks missing"
         case .overlappingShards: return "partial results overlap (the same shard given twice?)"
         case .incompatiblePartials(let why): return "partial results come from different runs: \(why)"
+        case .incompletePartialsList: return "no partial results given"
         }
     }
 }

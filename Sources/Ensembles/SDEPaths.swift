@@ -37,7 +37,6 @@ public struct SDEPathBlock<P: DiffusionProcess, S: SDEStepper>: Sendable where P
         let bits = LaneScratch<UInt64>(lanes: states.lanes, rows: chunk)
         let sqrtDt = dt.squareRoot()
         let useAux = needsAuxiliary
-        let x = states.base
         let process = self.process, stepper = self.stepper, dt = self.dt
         var k = 0
         while k < steps {
@@ -49,15 +48,8 @@ public struct SDEPathBlock<P: DiffusionProcess, S: SDEStepper>: Sendable where P
             }
             for s in 0..<c {
                 let t = Double(step0 + s) * Double(dt)
-                let zs = z.base + s * d * stride
-                let bs = bits.base + s * stride
-                for lane in 0..<stride {
-                    let xi = LaneStorage<P.State>.load(x, lane: lane, stride: stride)
-                    let w = LaneStorage<P.State>.load(zs, lane: lane, stride: stride)
-                    let aux = useAux ? bs[lane] : 0
-                    let next = stepper.step(process, from: xi, time: t, dt: dt, dW: sqrtDt * w, auxiliaryBits: aux)
-                    LaneStorage<P.State>.store(next, x, lane: lane, stride: stride)
-                }
+                LaneKernels.step(process, stepper, states: states, time: t, dt: dt, noise: z.base + s * d * stride,
+                                 noiseScale: sqrtDt, auxiliary: useAux ? UnsafePointer(bits.base + s * stride) : nil)
             }
             k += c
         }

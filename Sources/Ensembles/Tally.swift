@@ -14,6 +14,14 @@ public struct Tally: Sendable, Equatable, Codable {
         counts = [:]
     }
 
+    /// The same observables and shifts with nothing accumulated.
+    public var emptied: Tally {
+        var t = self
+        t.moments = moments.map { MomentAccumulator(shift: $0.shift) }
+        t.counts = [:]
+        return t
+    }
+
     public func index(of name: String) -> Int? { names.firstIndex(of: name) }
 
     public subscript(name: String) -> MomentAccumulator {

@@ -1,0 +1,55 @@
+import Ensembles
+import Foundation
+
+/// What a shard (`--shard i/n`) writes: the exact tallies of its blocks, to be combined by
+/// `sgdiff merge` into exactly the result of an unsharded run.
+public struct PartialResult: Sendable, Codable {
+    public var schema = "sgdiff.partial/1"
+    public var experiment: String
+    public var fingerprint: String
+    /// The experiment's configuration as canonical JSON.
+    public var configuration: String
+    public var shard: Shard
+    public var tasks: [String: TaskProgress]
+
+    public init(experiment: String, fingerprint: String, configuration: String, shard: Shard, tasks: [String: TaskProgress]) {
+        self.experiment = experiment
+        self.fingerprint = fingerprint
+        self.configuration = configuration
+        self.shard = shard
+        self.tasks = tasks
+    }
+
+    /// Combines the partials of one run into complete task tallies.
+    public static func merge(_ partials: [PartialResult]) throws -> (experiment: String, configuration: String, tasks: [String: TaskProgress]) {
+        guard let first = partials.first else { throw EnsembleError.incompletePartialsList }
+        for p in partials {
+            guard p.schema == first.schema else { throw EnsembleError.incompatiblePartials("schema \(p.schema) vs \(first.schema)") }
+            guard p.experiment == first.experiment else { throw EnsembleError.incompatiblePartials("experiments \(p.experiment) and \(first.experiment)") }
+            guard p.fingerprint == first.fingerprint else { throw EnsembleError.incompatiblePartials("configurations differ (fingerprints \(p.fingerprint), \(first.fingerprint))") }
+        }
+        var merged: [String: TaskProgress] = [:]
+        for name in Set(partials.flatMap { $0.tasks.keys }) {
+            let pieces = partials.compactMap { $0.tasks[name] }
+            let plan = pieces[0].plan
+            var covered = Array(repeating: false, count: plan.blockCount)
+            var tally = pieces[0].tally.emptied
+            for piece in pieces {
+                guard piece.plan == plan else { throw EnsembleError.incompatiblePartials("task \(name) has different plans") }
+                for (offset, done) in piece.completed.enumerated() where done {
+                    let block = piece.blocks.lowerBound + offset
+                    if covered[block] { throw EnsembleError.overlappingShards }
+                    covered[block] = true
+                }
+                tally.merge(piece.tally)
+            }
+            let missing = covered.lazy.filter { !$0 }.count
+            if missing > 0 { throw EnsembleError.incompleteMerge(missingBlocks: missing) }
+            var whole = TaskProgress(plan: plan, blocks: 0..<plan.blockCount, tally: tally)
+            whole.completed = covered
+            merged[name] = whole
+        }
+        return (first.experiment, first.configuration, merged)
+    }
+}
+

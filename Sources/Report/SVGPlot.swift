@@ -1,0 +1,185 @@
+import Foundation
+
+/// A self-contained SVG chart: linear or logarithmic axes, series of points with optional
+/// vertical error bars, dashed reference lines, a legend. Pure Swift, no dependencies.
+public struct SVGPlot: Sendable {
+    public enum Scale: Sendable { case linear, logarithmic }
+
+    public struct Series: Sendable {
+        public var label: String
+        public var x: [Double]
+        public var y: [Double]
+        /// (lower, upper) of each point's error bar, if any.
+        public var errorBars: [(Double, Double)]?
+        public var color: String
+        public var dashed: Bool
+        public var markers: Bool
+        public var lines: Bool
+
+        public init(label: String, x: [Double], y: [Double], errorBars: [(Double, Double)]? = nil, color: String,
+                    dashed: Bool = false, markers: Bool = true, lines: Bool = true) {
+            precondition(x.count == y.count, "x and y differ in length")
+            self.label = label
+            self.x = x
+            self.y = y
+            self.errorBars = errorBars
+            self.color = color
+            self.dashed = dashed
+            self.markers = markers
+            self.lines = lines
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var xScale: Scale
+    public var yScale: Scale
+    public var series: [Series] = []
+    public var width = 640.0
+    public var height = 420.0
+
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
+
+    public init(title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.xScale = xScale
+        self.yScale = yScale
+    }
+
+    public mutating func add(_ s: Series) { series.append(s) }
+
+    // MARK: - Rendering
+
+    let margin = (left: 78.0, right: 20.0, top: 40.0, bottom: 56.0)
+
+    func usable(_ v: Double, _ scale: Scale) -> Bool { v.isFinite && (scale == .linear || v > 0) }
+
+    func range(_ values: [Double], _ scale: Scale) -> (Double, Double) {
+        let finite = values.filter { usable($0, scale) }
+        guard var lo = finite.min(), var hi = finite.max() else { return scale == .linear ? (0, 1) : (1, 10) }
+        if scale == .logarithmic {
+            lo = log10(lo); hi = log10(hi)
+            if hi - lo < 1e-9 { lo -= 0.5; hi += 0.5 }
+            let pad = 0.05 * (hi - lo)
+            return (lo - pad, hi + pad)
+        }
+        if hi - lo < 1e-12 * max(1, abs(hi)) { lo -= 0.5 * max(1, abs(lo)); hi += 0.5 * max(1, abs(hi)) }
+        let pad = 0.05 * (hi - lo)
+        return (lo - pad, hi + pad)
+    }
+
+    func transform(_ v: Double, _ scale: Scale) -> Double { scale == .logarithmic ? log10(v) : v }
+
+    static func niceStep(_ span: Double, target: Int) -> Double {
+        let raw = span / Double(max(target, 1))
+        let magnitude = pow(10, floor(log10(raw)))
+        for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= raw { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    func ticks(_ lo: Double, _ hi: Double, _ scale: Scale) -> [(Double, String)] {
+        if scale == .logarithmic {
+            var out: [(Double, String)] = []
+            let decades = Int(ceil(hi)) - Int(floor(lo))
+            let multipliers: [Double] = decades <= 2 ? [1, 2, 5] : [1]
+            for e in Int(floor(lo))...Int(ceil(hi)) {
+                for m in multipliers {
+                    let t = log10(m) + Double(e)
+                    if t >= lo && t <= hi { out.append((t, Self.format(m * pow(10, Double(e))))) }
+                }
+            }
+            return out
+        }
+        let step = Self.niceStep(hi - lo, target: 6)
+        var t = ceil(lo / step) * step
+        var out: [(Double, String)] = []
+        while t <= hi + 1e-9 * step {
+            out.append((t, Self.format(abs(t) < 1e-12 * step ? 0 : t)))
+            t += step
+        }
+        return out
+    }
+
+    static func format(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1e5 || a < 1e-3 {
+            let e = Int(floor(log10(a)))
+            let m = v / pow(10, Double(e))
+            let mantissa = abs(m - m.rounded()) < 1e-9 ? String(Int(m.rounded())) : String(format: "%.2g", m)
+            return mantissa == "1" ? "1e\(e)" : "\(mantissa)e\(e)"
+        }
+        return String(format: "%g", v)
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    public var svg: String {
+        let allX = series.flatMap(\.x)
+        var allY = series.flatMap(\.y)
+        for s in series { if let bars = s.errorBars { allY += bars.flatMap { [$0.0, $0.1] } } }
+        let (x0, x1) = range(allX, xScale), (y0, y1) = range(allY, yScale)
+        let pw = width - margin.left - margin.right, ph = height - margin.top - margin.bottom
+        func px(_ v: Double) -> Double { margin.left + (transform(v, xScale) - x0) / (x1 - x0) * pw }
+        func py(_ v: Double) -> Double { margin.top + (1 - (transform(v, yScale) - y0) / (y1 - y0)) * ph }
+        func f(_ v: Double) -> String { String(format: "%.2f", v) }
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(Self.escape(title))</text>
+        <rect x="\(f(margin.left))" y="\(f(margin.top))" width="\(f(pw))" height="\(f(ph))" fill="none" stroke="#333"/>
+
+        """
+        for (t, label) in ticks(x0, x1, xScale) {
+            let x = margin.left + (t - x0) / (x1 - x0) * pw
+            out += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + ph))\" stroke=\"#e5e5e5\"/>\n"
+            out += "<text x=\"\(f(x))\" y=\"\(f(margin.top + ph + 16))\" text-anchor=\"middle\">\(label)</text>\n"
+        }
+        for (t, label) in ticks(y0, y1, yScale) {
+            let y = margin.top + (1 - (t - y0) / (y1 - y0)) * ph
+            out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
+            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
+        }
+        out += "<text x=\"\(f(margin.left + pw / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        out += "<text transform=\"translate(16,\(f(margin.top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        out += "<g clip-path=\"url(#plot-area)\">\n<clipPath id=\"plot-area\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(pw))\" height=\"\(f(ph))\"/></clipPath>\n"
+        for s in series {
+            let points = zip(s.x, s.y).filter { usable($0.0, xScale) && usable($0.1, yScale) }
+            if s.lines && points.count > 1 {
+                let path = points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.8\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
+            }
+            if let bars = s.errorBars {
+                for (i, bar) in bars.enumerated() where i < s.x.count && usable(s.x[i], xScale) {
+                    let lo = usable(bar.0, yScale) ? bar.0 : nil, hi = usable(bar.1, yScale) ? bar.1 : nil
+                    guard let hi else { continue }
+                    let x = px(s.x[i])
+                    let yLow = lo.map(py) ?? (margin.top + ph)
+                    out += "<line x1=\"\(f(x))\" y1=\"\(f(yLow))\" x2=\"\(f(x))\" y2=\"\(f(py(hi)))\" stroke=\"\(s.color)\" stroke-width=\"1.2\"/>\n"
+                    out += "<line x1=\"\(f(x - 4))\" y1=\"\(f(py(hi)))\" x2=\"\(f(x + 4))\" y2=\"\(f(py(hi)))\" stroke=\"\(s.color)\"/>\n"
+                    if lo != nil { out += "<line x1=\"\(f(x - 4))\" y1=\"\(f(yLow))\" x2=\"\(f(x + 4))\" y2=\"\(f(yLow))\" stroke=\"\(s.color)\"/>\n" }
+                }
+            }
+            if s.markers {
+                for p in points { out += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.2\" fill=\"\(s.color)\"/>\n" }
+            }
+        }
+        out += "</g>\n"
+        // legend
+        var ly = margin.top + 14
+        for s in series {
+            let lx = margin.left + 12
+            out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
+            if s.markers { out += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly - 4))\" r=\"3\" fill=\"\(s.color)\"/>\n" }
+            out += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(Self.escape(s.label))</text>\n"
+            ly += 16
+        }
+        out += "</svg>\n"
+        return out
+    }
+}
