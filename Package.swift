@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "TestSupport"], swiftSettings: fastMath),
     ],

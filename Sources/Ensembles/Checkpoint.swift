@@ -60,19 +60,19 @@ public final class CheckpointStore: @unchecked Sendable {
 
     public func progress(for task: String) -> TaskProgress? { lock.withLock { tasks[task] } }
 
-    /// Records progress; writes the file if `force` or the interval has passed.
+    /// Records progress (ignoring a snapshot older than one already recorded, which a slower
+    /// thread may offer late); writes the file if `force` or the interval has passed. Writes are
+    /// serialised, so the file always holds the newest recorded state.
     public func record(_ progress: TaskProgress, for task: String, force: Bool = false) throws {
-        let snapshot: File? = lock.withLock {
+        try lock.withLock {
+            if let known = tasks[task], known.completedCount > progress.completedCount { return }
             tasks[task] = progress
             let now = Date()
-            guard force || now.timeIntervalSince(lastWrite) >= interval else { return nil }
+            guard force || now.timeIntervalSince(lastWrite) >= interval else { return }
             lastWrite = now
-            return File(fingerprint: fingerprint, tasks: tasks)
-        }
-        if let snapshot {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(try encoder.encode(snapshot), to: url)
+            try AtomicFile.write(try encoder.encode(File(fingerprint: fingerprint, tasks: tasks)), to: url)
         }
     }
 

@@ -10,6 +10,9 @@ public struct EnsembleRunner: Sendable {
     public var threads: Int
     public var progress: ProgressReporter?
     public var checkpoint: CheckpointStore?
+    /// Asked before each block; returning false stops the run early with the progress so far
+    /// (checkpointed). Lets a caller interrupt cleanly; tests use it to simulate a kill.
+    public var shouldContinue: @Sendable () -> Bool = { true }
 
     public init(threads: Int, progress: ProgressReporter? = nil, checkpoint: CheckpointStore? = nil) throws {
         guard threads >= 1 else { throw EnsembleError.invalidThreadCount(threads) }
@@ -50,8 +53,9 @@ public struct EnsembleRunner: Sendable {
         let failure = Mutex<Error?>(nil)
         let checkpoint = self.checkpoint
         let progress = self.progress
+        let shouldContinue = self.shouldContinue
         DispatchQueue.concurrentPerform(iterations: min(threads, pending.count)) { _ in
-            while true {
+            while shouldContinue() {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < pending.count else { return }
                 let block = pending[i]

@@ -16,10 +16,33 @@ public enum SDEBenchmark {
         public var paths: Int
         public var steps: Int
         public var threads: Int
+        /// Wall time of each timed repeat (the first, warm-up run excluded).
         public var seconds: [Double]
+        /// N K / median(seconds).
         public var pathStepsPerSecond: Double
         public var mean: [Double]
         public var variance: [Double]
+    }
+
+    /// Times `repeats` runs after one warm-up run.
+    public static func measure(_ problem: Problem, precision: Precision, paths: Int, steps: Int, seed: UInt64, threads: Int,
+                               repeats: Int, viaSGDProblem: Bool = false) throws -> Measurement {
+        func once() throws -> (mean: [Double], variance: [Double]) {
+            if viaSGDProblem { return try runProblemAFromSGD(paths: paths, steps: steps, seed: seed, threads: threads) }
+            return try run(problem, precision: precision, paths: paths, steps: steps, seed: seed, threads: threads)
+        }
+        var moments = try once()
+        var times: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            moments = try once()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        }
+        let median = times.sorted()[times.count / 2]
+        return Measurement(problem: problem.rawValue, precision: precision.rawValue,
+                           implementation: viaSGDProblem ? "sgdiff, SME-1 built from the SGD problem" : "sgdiff",
+                           paths: paths, steps: steps, threads: threads, seconds: times,
+                           pathStepsPerSecond: Double(paths) * Double(steps) / median, mean: moments.mean, variance: moments.variance)
     }
 
     public enum Problem: String, Sendable, Codable, CaseIterable { case A, B }

@@ -13,6 +13,9 @@ public struct RunOptions: Sendable {
     public var restart: Bool
     /// Seconds between checkpoint writes.
     public var checkpointInterval: Double
+    /// Asked before each block of paths; false stops the run after checkpointing, and the
+    /// experiment throws `ExperimentInterrupted`. Rerunning the same command resumes.
+    public var shouldContinue: @Sendable () -> Bool = { true }
 
     public init(threads: Int = EnsembleRunner.availableCores, shard: Shard = .whole, quiet: Bool = false,
                 checkpointDirectory: URL? = nil, restart: Bool = false, checkpointInterval: Double = 20) {
@@ -28,11 +31,39 @@ public struct RunOptions: Sendable {
     func runner(experiment: String, fingerprint: String) throws -> EnsembleRunner {
         var store: CheckpointStore?
         if let checkpointDirectory {
-            let name = shard.count == 1 ? "checkpoint.json" : "checkpoint-shard\(shard.index + 1)of\(shard.count).json"
+            // One file per configuration, so runs of different configurations into the same
+            // directory each resume their own progress.
+            let name = "checkpoint-\(fingerprint)" + (shard.count == 1 ? "" : "-shard\(shard.index + 1)of\(shard.count)") + ".json"
             store = try CheckpointStore(url: checkpointDirectory.appendingPathComponent(name), fingerprint: fingerprint,
                                         interval: checkpointInterval, restart: restart)
         }
-        return try EnsembleRunner(threads: threads, progress: ProgressReporter(quiet: quiet), checkpoint: store)
+        var runner = try EnsembleRunner(threads: threads, progress: ProgressReporter(quiet: quiet), checkpoint: store)
+        runner.shouldContinue = shouldContinue
+        return runner
+    }
+}
+
+/// A run stopped before finishing (interrupt signal or `shouldContinue`); its progress is in
+/// the checkpoint, and running the same command again resumes it.
+public struct ExperimentInterrupted: Error, CustomStringConvertible {
+    public var experiment: String
+    public var completedPaths: Int
+    public var totalPaths: Int
+    public var description: String {
+        "\(experiment) interrupted after \(completedPaths) of \(totalPaths) paths; progress is checkpointed, rerun the same command to resume"
+    }
+
+    /// Throws if any task is incomplete.
+    static func check(_ experiment: String, _ tasks: [TaskProgress]) throws {
+        var done = 0, total = 0
+        for t in tasks {
+            for (offset, block) in t.blocks.enumerated() {
+                let n = t.plan.pathRange(ofBlock: block).count
+                total += n
+                if t.completed[offset] { done += n }
+            }
+        }
+        if done < total { throw ExperimentInterrupted(experiment: experiment, completedPaths: done, totalPaths: total) }
     }
 }
 

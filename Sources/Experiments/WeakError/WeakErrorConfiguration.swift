@@ -20,6 +20,9 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
     /// r: the SDE runs with steps η/r and η/(2r); the finer one is the estimate, their difference
     /// measures what discretisation error is left.
     public var substeps: Int
+    /// If set, the largest SDE step h: r is raised at each η until η/(2r) <= h, so the SDE's
+    /// step is chosen independently of η.
+    public var maxSDEStep: Double?
     public var stepper: StepperKind
     public var seed: UInt64
     /// Pair path 2i with path 2i + 1 driven by the negated variates, and average each pair
@@ -50,6 +53,13 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
         self.stepper = stepper
         self.seed = seed
         self.antithetic = antithetic
+        maxSDEStep = nil
+    }
+
+    /// r at this η: `substeps`, raised if needed so the fine step η/(2r) is at most `maxSDEStep`.
+    public func substeps(at eta: Double) -> Int {
+        guard let h = maxSDEStep else { return substeps }
+        return max(substeps, Int((eta / (2 * h)).rounded(.up)))
     }
 
     public func paths(at eta: Double) -> Int {
@@ -87,16 +97,22 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
         guard paths >= 1 else { throw WeakErrorError.invalid("paths N", "\(paths) (must be at least 1)") }
         guard etas.allSatisfy({ self.paths(at: $0) <= 1 << 32 }) else { throw WeakErrorError.invalid("paths N", "\(paths) (at most 2^32 paths per η)") }
         guard substeps >= 1, substeps <= 4096 else { throw WeakErrorError.invalid("substeps r", "\(substeps) (need 1...4096)") }
+        if let h = maxSDEStep {
+            guard h > 0, h.isFinite else { throw WeakErrorError.invalid("SDE step h", "\(h) (must be positive)") }
+            guard etas.allSatisfy({ substeps(at: $0) <= 4096 }) else { throw WeakErrorError.invalid("SDE step h", "\(h) needs more than 4096 substeps per SGD step") }
+        }
     }
 }
 
 public enum WeakErrorError: Error, CustomStringConvertible, Equatable {
     case noTestFunction
     case invalid(String, String)
+    case diverged(String)
     public var description: String {
         switch self {
         case .noTestFunction: return "give at least one test function φ"
         case .invalid(let what, let why): return "invalid \(what): \(why)"
+        case .diverged(let detail): return "paths diverged (non-finite state), so E φ is undefined there: \(detail); results were written with these η marked and left out of the fits"
         }
     }
 }

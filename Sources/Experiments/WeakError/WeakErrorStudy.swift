@@ -26,11 +26,12 @@ public enum WeakErrorStudy {
         for (index, eta) in configuration.etas.sorted(by: >).enumerated() {
             let steps = configuration.steps(at: eta)
             let kernel = CoupledPathsKernel(
-                task: taskName(eta), eta: eta, steps: steps, observationSteps: [steps], substeps: configuration.substeps,
+                task: taskName(eta), eta: eta, steps: steps, observationSteps: [steps], substeps: configuration.substeps(at: eta),
                 stepper: configuration.stepper, testFunctions: configuration.testFunctions, antithetic: configuration.antithetic,
                 seed: configuration.seed(forEtaIndex: index), paths: configuration.paths(at: eta), runner: runner,
                 blocks: { shard.blocks(of: $0) })
             tasks[taskName(eta)] = try configuration.problem.accept(kernel)
+            try ExperimentInterrupted.check(experiment, Array(tasks.values))
         }
         if options.shard.count > 1 {
             return .partial(PartialResult(experiment: experiment, fingerprint: print,
@@ -40,6 +41,16 @@ public enum WeakErrorStudy {
     }
 
     /// Turns complete tallies into estimates, fits and verdicts.
+    /// Paths whose SGD or SDE state became non-finite make E φ undefined at that η; the result
+    /// records them (and leaves those η out of the fits), and the command then fails with this.
+    public static func divergenceError(_ result: WeakErrorResult) -> WeakErrorError? {
+        let bad = result.rows.filter { $0.divergedSGD + $0.divergedSDE > 0 }
+        guard !bad.isEmpty else { return nil }
+        var seen = Set<Double>()
+        let parts = bad.filter { seen.insert($0.eta).inserted }.map { "η = \($0.eta): \($0.divergedSGD) SGD and \($0.divergedSDE) SDE of \($0.paths) paths" }
+        return .diverged(parts.joined(separator: "; "))
+    }
+
     public static func finalize(_ configuration: WeakErrorConfiguration, tasks: [String: TaskProgress],
                                 threads: Int, wallSeconds: Double) -> WeakErrorResult {
         let order = configuration.stepper == .weak2 ? 2.0 : 1.0
@@ -52,7 +63,7 @@ public enum WeakErrorStudy {
                 let scaled = { (e: Estimate) in Estimate(mean: e.mean / richardson, standardError: e.standardError / richardson, count: e.count) }
                 var row = WeakErrorRow(
                     testFunction: phi, eta: eta, steps: configuration.steps(at: eta), paths: configuration.paths(at: eta),
-                    sdeStep: eta / Double(2 * configuration.substeps),
+                    sdeStep: eta / Double(2 * configuration.substeps(at: eta)),
                     sgd: m[0], sme1: m[1], sme2: m[2], error1: m[3], error2: m[4],
                     sdeBias1: scaled(m[5]), sdeBias2: scaled(m[6]),
                     divergedSGD: tally.counts["sgd-diverged"] ?? 0, divergedSDE: tally.counts["sde-diverged"] ?? 0)

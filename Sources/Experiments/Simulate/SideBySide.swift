@@ -1,0 +1,157 @@
+import Dynamics
+import Ensembles
+import Foundation
+import Numerics
+import Report
+
+/// SGD and its two diffusion approximations simulated side by side on shared noise, with test
+/// functions recorded along the way: the everyday tool for looking at a problem.
+public struct SideBySideConfiguration: Sendable, Equatable, Codable {
+    public var problem: ProblemSpec
+    public var testFunctions: [TestFunction]
+    public var eta: Double
+    public var steps: Int
+    /// Record every `every` iterations (and at the last one).
+    public var every: Int
+    public var paths: Int
+    public var substeps: Int
+    public var stepper: StepperKind
+    public var antithetic: Bool
+    public var seed: UInt64
+
+    public init(problem: ProblemSpec, testFunctions: [TestFunction], eta: Double, steps: Int, every: Int, paths: Int,
+                substeps: Int = 2, stepper: StepperKind = .weak2, antithetic: Bool = false, seed: UInt64 = 1) {
+        self.problem = problem
+        self.testFunctions = testFunctions
+        self.eta = eta
+        self.steps = steps
+        self.every = every
+        self.paths = paths
+        self.substeps = substeps
+        self.stepper = stepper
+        self.antithetic = antithetic
+        self.seed = seed
+    }
+
+    public var observationSteps: [Int] {
+        var s = Array(Swift.stride(from: every, through: steps, by: every))
+        if s.last != steps { s.append(steps) }
+        return s
+    }
+
+    public func validate() throws {
+        try problem.validate()
+        guard !testFunctions.isEmpty else { throw WeakErrorError.noTestFunction }
+        guard eta > 0, eta.isFinite else { throw WeakErrorError.invalid("η", "\(eta) (must be positive)") }
+        guard steps >= 1 else { throw WeakErrorError.invalid("steps", "\(steps) (must be at least 1)") }
+        guard every >= 1 else { throw WeakErrorError.invalid("--every", "\(every) (must be at least 1)") }
+        guard observationSteps.count <= 1000 else { throw WeakErrorError.invalid("--every", "\(every) records \(observationSteps.count) times; at most 1000") }
+        guard paths >= 1, paths <= 1 << 32 else { throw WeakErrorError.invalid("paths N", "\(paths) (need 1...2^32)") }
+        guard !antithetic || paths % 2 == 0 else { throw WeakErrorError.invalid("paths N", "\(paths) (antithetic pairs need an even N)") }
+        guard substeps >= 1, substeps <= 4096 else { throw WeakErrorError.invalid("substeps r", "\(substeps) (need 1...4096)") }
+    }
+}
+
+public struct SideBySideResult: Sendable, Codable {
+    public struct Point: Sendable, Codable, Equatable {
+        public var step: Int
+        public var time: Double
+        public var testFunction: TestFunction
+        public var sgd: Estimate
+        public var sme1: Estimate
+        public var sme2: Estimate
+        /// E φ(SGD) - E φ(SME-p), from the coupled differences.
+        public var difference1: Estimate
+        public var difference2: Estimate
+    }
+
+    public var schema = "sgdiff.simulate/1"
+    public var software: SoftwareInfo
+    public var configuration: SideBySideConfiguration
+    public var points: [Point]
+    public var divergedSGD: Int
+    public var divergedSDE: Int
+    public var wallSeconds: Double
+}
+
+public enum SideBySide {
+    public static let experiment = "simulate"
+
+    public enum Outcome: Sendable {
+        case complete(SideBySideResult)
+        case partial(PartialResult)
+    }
+
+    public static func run(_ configuration: SideBySideConfiguration, options: RunOptions) throws -> Outcome {
+        try configuration.validate()
+        let started = Date()
+        let print = try fingerprint(configuration)
+        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let shard = options.shard
+        let kernel = CoupledPathsKernel(
+            task: "simulate", eta: configuration.eta, steps: configuration.steps, observationSteps: configuration.observationSteps,
+            substeps: configuration.substeps, stepper: configuration.stepper, testFunctions: configuration.testFunctions,
+            antithetic: configuration.antithetic, seed: configuration.seed, paths: configuration.paths, runner: runner,
+            blocks: { shard.blocks(of: $0) })
+        let progress = try configuration.problem.accept(kernel)
+        try ExperimentInterrupted.check(experiment, [progress])
+        if shard.count > 1 {
+            return .partial(PartialResult(experiment: experiment, fingerprint: print, configuration: try canonicalJSON(configuration),
+                                          shard: shard, tasks: ["simulate": progress]))
+        }
+        return .complete(finalize(configuration, tasks: ["simulate": progress], threads: options.threads,
+                                  wallSeconds: Date().timeIntervalSince(started)))
+    }
+
+    public static func finalize(_ c: SideBySideConfiguration, tasks: [String: TaskProgress], threads: Int, wallSeconds: Double) -> SideBySideResult {
+        let tally = tasks["simulate"]!.tally
+        var points: [SideBySideResult.Point] = []
+        for (o, step) in c.observationSteps.enumerated() {
+            for phi in c.testFunctions {
+                let e = { (q: String) in tally[CoupledPathsKernel.name(observation: o, phi: phi, quantity: q)].estimate }
+                points.append(.init(step: step, time: Double(step) * c.eta, testFunction: phi, sgd: e("sgd"), sme1: e("sme1"),
+                                    sme2: e("sme2"), difference1: e("d1"), difference2: e("d2")))
+            }
+        }
+        return SideBySideResult(software: .current(threads: threads), configuration: c, points: points,
+                                divergedSGD: tally.counts["sgd-diverged"] ?? 0, divergedSDE: tally.counts["sde-diverged"] ?? 0,
+                                wallSeconds: wallSeconds)
+    }
+
+    @discardableResult
+    public static func write(_ r: SideBySideResult, to directory: URL) throws -> [URL] {
+        var written: [URL] = []
+        let json = directory.appendingPathComponent("result.json")
+        try AtomicFile.write(try JSONOutput.encode(r), to: json)
+        written.append(json)
+        var table = CSVTable(header: ["step", "time", "phi", "sgd", "sgd_se", "sme1", "sme1_se", "sme2", "sme2_se", "sgd_minus_sme1", "se1", "sgd_minus_sme2", "se2"])
+        for p in r.points {
+            table.append(["\(p.step)", csvNumber(p.time), p.testFunction.rawValue, csvNumber(p.sgd.mean), csvNumber(p.sgd.standardError),
+                          csvNumber(p.sme1.mean), csvNumber(p.sme1.standardError), csvNumber(p.sme2.mean), csvNumber(p.sme2.standardError),
+                          csvNumber(p.difference1.mean), csvNumber(p.difference1.standardError), csvNumber(p.difference2.mean),
+                          csvNumber(p.difference2.standardError)])
+        }
+        let csv = directory.appendingPathComponent("trajectory.csv")
+        try AtomicFile.write(table.text, to: csv)
+        written.append(csv)
+        for phi in r.configuration.testFunctions {
+            let url = directory.appendingPathComponent("simulate-\(phi.rawValue.replacingOccurrences(of: "^", with: "")).svg")
+            try AtomicFile.write(figure(r, phi: phi).svg, to: url)
+            written.append(url)
+        }
+        return written
+    }
+
+    public static func figure(_ r: SideBySideResult, phi: TestFunction) -> SVGPlot {
+        var plot = SVGPlot(title: "E φ along the run, \(r.configuration.problem.name), η = \(r.configuration.eta)", xLabel: "time s = kη",
+                           yLabel: "E \(phi.formula)")
+        let pts = r.points.filter { $0.testFunction == phi }
+        for (name, key, color) in [("SGD", 0, SVGPlot.palette[0]), ("SME-1", 1, SVGPlot.palette[1]), ("SME-2", 2, SVGPlot.palette[2])] {
+            let est = pts.map { key == 0 ? $0.sgd : (key == 1 ? $0.sme1 : $0.sme2) }
+            plot.add(.init(label: name, x: pts.map(\.time), y: est.map(\.mean),
+                           errorBars: est.map { ($0.mean - 2 * $0.standardError, $0.mean + 2 * $0.standardError) },
+                           color: color, markers: pts.count <= 40))
+        }
+        return plot
+    }
+}

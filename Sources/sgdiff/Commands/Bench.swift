@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import SGDDiffusion
+
+extension SGDiff {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the engine: SDE ensembles (path-steps/s), Gaussian generation, BLAS kernels.",
+            subcommands: [SDE.self, RNG.self, BLAS.self])
+    }
+}
+
+extension SGDiff.Bench {
+    struct SDE: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Euler–Maruyama ensembles of the standard problems A and B (see BENCHMARKS.md).")
+
+        @Option(help: "Problems, comma-separated: A, B.")
+        var problems: String = "A,B"
+
+        @Option(help: "Precisions, comma-separated: float64, float32.")
+        var precisions: String = "float64,float32"
+
+        @Option(name: .customShort("N"), help: "Paths.")
+        var paths: Int = 100_000
+
+        @Option(name: .customShort("K"), help: "Steps (h = 0.01).")
+        var steps: Int = 1000
+
+        @Option(help: "Timed repeats after one warm-up run; the median is reported.")
+        var repeats: Int = 3
+
+        @Option(help: "Threads.")
+        var threads: Int = EnsembleRunner.availableCores
+
+        @Option(help: "Seed.")
+        var seed: UInt64 = 1234
+
+        @Flag(help: "Also time problem A built as the SME-1 of the double-well SGD problem.")
+        var viaSGD = false
+
+        @Flag(help: "Print one JSON object per measurement.")
+        var json = false
+
+        func validate() throws {
+            guard paths >= 1 else { throw ValidationError("-N must be at least 1, got \(paths)") }
+            guard steps >= 1 else { throw ValidationError("-K must be at least 1, got \(steps)") }
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        }
+
+        func run() throws {
+            var plan: [(SDEBenchmark.Problem, SDEBenchmark.Precision, Bool)] = []
+            for p in problems.split(separator: ",") {
+                guard let problem = SDEBenchmark.Problem(rawValue: String(p)) else { throw ValidationError("unknown problem '\(p)'; choose A or B") }
+                for q in precisions.split(separator: ",") {
+                    guard let precision = SDEBenchmark.Precision(rawValue: String(q)) else {
+                        throw ValidationError("unknown precision '\(q)'; choose float64 or float32")
+                    }
+                    plan.append((problem, precision, false))
+                }
+                if viaSGD && problem == .A { plan.append((.A, .float64, true)) }
+            }
+            for (problem, precision, viaSGD) in plan {
+                let m = try SDEBenchmark.measure(problem, precision: precision, paths: paths, steps: steps, seed: seed, threads: threads,
+                                                 repeats: repeats, viaSGDProblem: viaSGD)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    emit(String(decoding: try encoder.encode(m), as: UTF8.self))
+                } else {
+                    emit(String(format: "%@ %@ %-44@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation,
+                                m.paths, m.steps, m.pathStepsPerSecond, m.mean.map { String(format: "%.5f", $0) }.joined(separator: ","),
+                                m.variance.map { String(format: "%.5f", $0) }.joined(separator: ",")))
+                }
+            }
+        }
+    }
+
+    struct RNG: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Gaussian variates per second from the Philox generator.")
+
+        @Option(help: "Threads.")
+        var threads: Int = EnsembleRunner.availableCores
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            let results = RNGBenchmark.run(threads: threads)
+            if json {
+                emit(try JSONOutput.string(results))
+            } else {
+                for r in results { emit(String(format: "%@  %d threads  %.3e normals/s", r.precision, r.threads, r.numbersPerSecond)) }
+            }
+        }
+    }
+
+    struct BLAS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Report the OpenBLAS kernel in use and SGEMM/DGEMM GFLOPS; --verify checks products against a naive reference.")
+
+        @Option(help: "Square sizes, comma-separated.")
+        var sizes: String = "512,1024,2048"
+
+        @Option(help: "Timed repeats (median reported).")
+        var repeats: Int = 5
+
+        @Flag(help: "Compare with the naive triple loop; exit non-zero if the error exceeds the forward-error bound.")
+        var verify = false
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let sizeList = try parseList(sizes, option: "--sizes").map { v -> Int in
+                guard v >= 1, v == v.rounded(), v <= 8192 else { throw ValidationError("--sizes: \(v) is not a size in 1...8192") }
+                return Int(v)
+            }
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            let report = BLASBenchmark.run(sizes: sizeList, repeats: repeats, verify: verify)
+            if json {
+                emit(try JSONOutput.string(report))
+            } else {
+                var lines = ["OpenBLAS kernel: \(report.kernel)" + (report.userOverride.map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
+                             + (report.recommendedKernel.map { ", recommended for this CPU: \($0)" } ?? ""),
+                             "configuration: \(report.configuration), threads: \(report.threads)"]
+                for m in report.measurements {
+                    lines.append(String(format: "%@ %5d x %5d x %5d  %8.1f GFLOPS", m.precision, m.m, m.k, m.n, m.gflops)
+                                 + (m.errorRatio.map { String(format: "   max error / bound = %.3f", $0) } ?? ""))
+                }
+                emit(lines.joined(separator: "\n"))
+            }
+            if verify, let bad = report.measurements.first(where: { ($0.errorRatio ?? 0) > 1 }) {
+                throw ValidationError("BLAS result disagrees with the naive reference (\(bad.precision) \(bad.m)x\(bad.k)x\(bad.n): error / bound = \(bad.errorRatio!))")
+            }
+        }
+    }
+}

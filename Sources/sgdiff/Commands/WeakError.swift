@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import SGDDiffusion
+
+extension SGDiff {
+    struct WeakError: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "weak-error",
+            abstract: "Measure |E φ(x_{T/η}) − E φ(X(T))| for SME-1 and SME-2 over a grid of η and fit the weak orders (Theorem 1).")
+
+        @OptionGroup var problem: ProblemOptions
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .customLong("phi"), help: "Test functions φ, comma-separated: x, x^2, cos, gauss.")
+        var phi: String = "x"
+
+        @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Horizon T (T/η must be a whole number for every η).")
+        var horizon: Double = 1
+
+        @Option(parsing: .unconditional, help: "Step sizes η, comma-separated.")
+        var etas: String = "0.1,0.05,0.025,0.0125"
+
+        @Option(parsing: .unconditional, help: "Paths N at the smallest η.")
+        var paths: Int = 1_000_000
+
+        @Option(help: "How N grows as η shrinks: cubic (N (η_min/η)³, keeps the error of e₂ relative) or constant.")
+        var pathScaling: String = "cubic"
+
+        @Option(parsing: .unconditional, help: "r: the SDE runs with steps η/(2r) (estimate) and η/r (accuracy check).")
+        var substeps: Int = 4
+
+        @Option(name: .customLong("sde-step"), parsing: .unconditional, help: "Largest SDE step h; raises r at each η until η/(2r) <= h.")
+        var sdeStep: Double?
+
+        @Option(help: "SDE solver: platen-weak2 or euler-maruyama.")
+        var stepper: String = "platen-weak2"
+
+        @Flag(help: "Independent paths instead of antithetic pairs.")
+        var noAntithetic = false
+
+        func makeConfiguration() throws -> WeakErrorConfiguration {
+            guard let scaling = WeakErrorConfiguration.PathScaling(rawValue: pathScaling) else {
+                throw ValidationError("unknown --path-scaling '\(pathScaling)'; choose cubic or constant")
+            }
+            guard let kind = StepperKind(rawValue: stepper) else {
+                throw ValidationError("unknown --stepper '\(stepper)'; choose one of: \(StepperKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var configuration = WeakErrorConfiguration(
+                problem: try problem.spec(), testFunctions: try parseTestFunctions(phi), horizon: horizon,
+                etas: try parseList(etas, option: "--etas"), paths: paths, pathScaling: scaling, substeps: substeps,
+                stepper: kind, seed: common.seed, antithetic: !noAntithetic)
+            configuration.maxSDEStep = sdeStep
+            try configuration.validate()
+            return configuration
+        }
+
+        func run() throws {
+            let configuration = try makeConfiguration()
+            let directory = common.outputDirectory.appendingPathComponent(WeakErrorStudy.experiment)
+            switch try WeakErrorStudy.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
+            case .complete(let result):
+                try WeakErrorArtifacts.write(result, to: directory)
+                if common.json { emit(try JSONOutput.string(result)) } else { emit(summary(result)) }
+                note("wrote \(directory.path)/result.json, rows.csv, fits.csv and figures", quiet: common.quiet)
+                if let failure = WeakErrorStudy.divergenceError(result) { throw failure }
+            case .partial(let partial):
+                let url = directory.appendingPathComponent("partial-\(partial.shard.index + 1)of\(partial.shard.count).json")
+                try AtomicFile.write(try JSONOutput.encode(partial), to: url)
+                if common.json { emit(try JSONOutput.string(partial)) }
+                note("wrote partial result \(url.path); combine all shards with `sgdiff merge`", quiet: common.quiet)
+            }
+        }
+    }
+}
+
+/// A terminal summary of a weak-error result.
+func summary(_ r: WeakErrorResult) -> String {
+    var lines = ["weak error of SME-1 and SME-2, problem \(r.configuration.problem.name), T = \(r.configuration.horizon)"]
+    for phi in r.configuration.testFunctions {
+        lines.append("φ = \(phi.formula)")
+        lines.append("  η          paths       e1 ± se                 e2 ± se")
+        for row in r.rows where row.testFunction == phi {
+            if row.divergedSGD + row.divergedSDE > 0 {
+                lines.append(String(format: "  %-10g %-11d undefined: %d SGD and %d SDE paths diverged", row.eta, row.paths, row.divergedSGD, row.divergedSDE))
+                continue
+            }
+            lines.append(String(format: "  %-10g %-11d %.4e ± %.1e    %.4e ± %.1e", row.eta, row.paths, abs(row.error1.mean), row.error1.standardError,
+                                abs(row.error2.mean), row.error2.standardError))
+        }
+        for f in r.fits where f.testFunction == phi {
+            if let s = f.slope, let ci = f.interval {
+                lines.append(String(format: "  SME-%d: order %.3f, 95%% CI [%.3f, %.3f], theory %.0f: %@", f.approximation, s, ci[0], ci[1], f.theory, f.verdict.rawValue.uppercased()))
+            } else {
+                lines.append("  SME-\(f.approximation): not enough resolved points: \(f.excluded.joined(separator: "; "))")
+            }
+        }
+    }
+    if !r.closedFormChecks.isEmpty {
+        let worst = r.closedFormChecks.map { abs($0.z) }.max() ?? 0
+        lines.append(String(format: "closed-form check: %d comparisons, max |z| = %.2f", r.closedFormChecks.count, worst))
+    }
+    lines.append(String(format: "SDE discretisation bias ≤ %.1f%% of the weak errors: %@", 100 * r.sdeBiasRatio, r.sdeAccuracy.rawValue.uppercased()))
+    lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
+    return lines.joined(separator: "\n")
+}

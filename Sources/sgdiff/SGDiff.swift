@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import SGDDiffusion
+import Synchronization
+
+@main
+struct SGDiff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgdiff",
+        abstract: "SGD and its diffusion approximation, simulated side by side, with the theory of Hu, Li, Li & Liu checked beside every measurement.",
+        version: SoftwareInfo.currentVersion,
+        subcommands: [Reproduce.self, WeakError.self, Simulate.self, Merge.self, Bench.self, Problems.self])
+
+    /// Set by SIGINT/SIGTERM: running ensembles stop after their current blocks, checkpoint,
+    /// and exit with a message saying how to resume.
+    static let interrupted = Atomic<Bool>(false)
+
+    /// Picks the right OpenBLAS kernel before anything else runs (see `BLASRuntime`).
+    static func main() {
+        BLASRuntime.reexecIfBeneficial()
+        signal(SIGINT) { _ in SGDiff.interrupted.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in SGDiff.interrupted.store(true, ordering: .relaxed) }
+        main(nil)
+    }
+
+    static var keepRunning: @Sendable () -> Bool { { !SGDiff.interrupted.load(ordering: .relaxed) } }
+}

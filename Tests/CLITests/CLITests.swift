@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the real `sgdiff` binary built beside this test bundle.
+struct Tool {
+    static let executable: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("sgdiff")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/release/sgdiff")
+    }()
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func helpListsTheCommands() throws {
+        let help = try Tool.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["reproduce", "weak-error", "simulate", "merge", "bench", "problems"] {
+            #expect(help.stdout.contains(command), "missing \(command)")
+        }
+    }
+
+    @Test func problemsAreListed() throws {
+        let out = try Tool.run(["problems"])
+        #expect(out.status == 0)
+        for name in ["quadratic", "double-well", "double-well-2d", "saddle", "least-squares"] { #expect(out.stdout.contains(name)) }
+    }
+
+    /// Every bad input: non-zero exit and a one-line error that names the value.
+    @Test(arguments: [
+        (["weak-error", "--etas", "0,0.1"], "invalid η: 0.0"),
+        (["weak-error", "--etas=-0.1,0.1"], "invalid η: -0.1"),
+        (["weak-error", "-T", "-1"], "invalid horizon T: -1.0"),
+        (["weak-error", "--paths", "0"], "invalid paths N: 0"),
+        (["weak-error", "--sde-step", "0"], "invalid SDE step h: 0.0"),
+        (["weak-error", "--problem", "nope"], "unknown problem 'nope'"),
+        (["weak-error", "--phi", "x^3"], "unknown test function 'x^3'"),
+        (["weak-error", "--shard", "4/3"], "shard 4/3 is out of range"),
+        (["weak-error", "--shard", "two/3"], "must look like i/n"),
+        (["simulate", "--problem", "least-squares", "--param", "batch=65"], "m = 65 exceeds M = 64"),
+        (["simulate", "--problem", "least-squares", "--param", "batch=0"], "m = 0"),
+        (["simulate", "--eta", "0"], "invalid η: 0.0"),
+        (["simulate", "--threads", "0"], "--threads must be at least 1, got 0"),
+        (["weak-error", "--distribution", "cauchy"], "unknown --distribution 'cauchy'"),
+        (["weak-error", "--x0", "1,2"], "initial point x0 needs 1 values, got 2"),
+        (["bench", "sde", "-N", "0"], "-N must be at least 1, got 0"),
+        (["merge", "/nonexistent/partial.json"], "cannot read /nonexistent/partial.json"),
+        (["reproduce", "--fidelity", "medium"], "unknown --fidelity 'medium'"),
+    ])
+    func badInputFailsClearly(arguments: [String], message: String) throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(arguments.first == "bench" ? arguments : arguments + ["--quiet"], in: directory.url)
+        #expect(out.status != 0, "\(arguments) exited 0")
+        #expect(out.stderr.contains(message), "\(arguments): \(out.stderr)")
+    }
+
+    @Test func divergenceExitsNonZeroAndIsReported() throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(["weak-error", "--etas", "1,0.5", "--sigma", "3", "--paths", "1000", "--quiet"], in: directory.url)
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("diverged"))
+        #expect(out.stdout.contains("undefined"))
+        #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/weak-error/rows.csv").path))
+    }
+
+    /// Three shards merged equal the unsharded run, and 1 thread equals 2 threads, byte for byte.
+    @Test func shardsMergeAndThreadsAgree() throws {
+        let directory = TemporaryDirectory()
+        let base = ["weak-error", "--problem", "double-well-2d", "--etas", "0.1,0.05", "--paths", "6000", "--phi", "x,x^2", "--quiet"]
+        #expect(try Tool.run(base + ["--out", "whole", "--threads", "2"], in: directory.url).status == 0)
+        #expect(try Tool.run(base + ["--out", "single", "--threads", "1"], in: directory.url).status == 0)
+        for i in 1...3 { #expect(try Tool.run(base + ["--out", "parts", "--shard", "\(i)/3"], in: directory.url).status == 0) }
+        let partials = (1...3).map { "parts/weak-error/partial-\($0)of3.json" }
+        #expect(try Tool.run(["merge"] + partials + ["--out", "merged", "--quiet"], in: directory.url).status == 0)
+        let read = { (path: String) in try String(contentsOf: directory.url.appendingPathComponent(path), encoding: .utf8) }
+        let whole = try read("whole/weak-error/rows.csv")
+        #expect(try read("single/weak-error/rows.csv") == whole)
+        #expect(try read("merged/weak-error/rows.csv") == whole)
+        #expect(try Tool.run(["merge", partials[0], partials[2]], in: directory.url).stderr.contains("blocks missing"))
+    }
+
+    /// SIGKILL mid-run, rerun the same command: the result equals an uninterrupted run.
+    @Test func killedRunResumes() throws {
+        let directory = TemporaryDirectory()
+        let args = ["weak-error", "--problem", "double-well", "--distribution", "rademacher", "--etas", "0.1,0.05,0.025",
+                    "--paths", "6000000", "--quiet", "--threads", "2"]
+        let process = Process()
+        process.executableURL = Tool.executable
+        process.arguments = args + ["--out", "killed"]
+        process.currentDirectoryURL = directory.url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // wait for a first checkpoint (written every 20 s or at the end of each η), then kill
+        let weakDir = directory.url.appendingPathComponent("killed/weak-error")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: weakDir.path)) ?? []
+            if files.contains(where: { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: weakDir.appendingPathComponent("rows.csv").path), "run finished before it was killed")
+        #expect(try Tool.run(args + ["--out", "killed"], in: directory.url).status == 0)
+        #expect(try Tool.run(args + ["--out", "straight"], in: directory.url).status == 0)
+        let read = { (path: String) in try String(contentsOf: directory.url.appendingPathComponent(path), encoding: .utf8) }
+        #expect(try read("killed/weak-error/rows.csv") == read("straight/weak-error/rows.csv"))
+    }
+
+    @Test func jsonOutputIsTheResultObject() throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(["weak-error", "--problem", "quadratic", "--phi", "x^2", "--etas", "0.1,0.05", "--paths", "4000", "--json", "--quiet"],
+                               in: directory.url)
+        #expect(out.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        #expect(object?["schema"] as? String == "sgdiff.weak-error/1")
+        #expect((object?["rows"] as? [Any])?.count == 2)
+    }
+
+    /// The kernel OpenBLAS runs after sgdiff's own choice, and its products against the naive loop.
+    @Test func blasKernelIsChosenAndCorrect() throws {
+        let out = try Tool.run(["bench", "blas", "--sizes", "96,200", "--repeats", "1", "--verify", "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        let kernel = (report?["kernel"] as? String)?.lowercased() ?? ""
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let recommended = report?["recommendedKernel"] as? String {
+            let adequate: [String: [String]] = ["SkylakeX": ["skylakex", "cooperlake", "sapphirerapids"], "Cooperlake": ["cooperlake", "sapphirerapids"],
+                                                "Haswell": ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]]
+            #expect(adequate[recommended]?.contains(kernel) ?? true, "running \(kernel), recommended \(recommended)")
+        }
+        let ratios = (report?["measurements"] as? [[String: Any]])?.compactMap { $0["errorRatio"] as? Double } ?? []
+        #expect(!ratios.isEmpty && ratios.allSatisfy { $0 <= 1 })
+    }
+
+    @Test func simulateWritesTrajectories() throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(["simulate", "--problem", "saddle", "--eta", "0.05", "--steps", "40", "--every", "10", "--paths", "2000", "--quiet"],
+                               in: directory.url)
+        #expect(out.status == 0, "\(out.stderr)")
+        let csv = try String(contentsOf: directory.url.appendingPathComponent("results/simulate/trajectory.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 1 + 4 * 2)
+    }
+}

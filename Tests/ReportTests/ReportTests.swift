@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import Report
+
+@Suite struct ReportTests {
+    @Test func csvQuotesWhatNeedsQuoting() {
+        var t = CSVTable(header: ["a", "b"])
+        t.append(["1,5", "say \"hi\""])
+        t.append(["plain", "line\nbreak"])
+        #expect(t.text == "a,b\n\"1,5\",\"say \"\"hi\"\"\"\nplain,\"line\nbreak\"\n")
+        #expect(csvNumber(Double.nan) == "nan" && csvNumber(-Double.infinity) == "-inf" && csvNumber(0.25) == "0.25")
+    }
+
+    @Test func logPlotHasDecadeTicksAndSkipsNonPositiveValues() {
+        var plot = SVGPlot(title: "t <&>", xLabel: "η", yLabel: "e", xScale: .logarithmic, yScale: .logarithmic)
+        plot.add(.init(label: "s", x: [0.01, 0.1, 1], y: [1e-4, 0, 1e-2], errorBars: [(0, 2e-4), (0, 0), (5e-3, 2e-2)], color: "#000"))
+        let svg = plot.svg
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("t &lt;&amp;&gt;"))
+        #expect(svg.contains(">0.01<") && svg.contains(">0.1<"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 2 + 1)  // two finite points and a legend marker
+        #expect(!svg.contains("nan") && !svg.contains("inf"))
+    }
+
+    @Test func linearTicksAreNice() {
+        let plot = SVGPlot(title: "", xLabel: "", yLabel: "")
+        let ticks = plot.ticks(0, 1, .linear).map(\.1)
+        #expect(ticks == ["0", "0.2", "0.4", "0.6", "0.8", "1"])
+        #expect(SVGPlot.format(2.5e-7) == "2.5e-7" && SVGPlot.format(1e6) == "1e6")
+    }
+
+    @Test func htmlEscapesAndLinksSections() {
+        var report = HTMLReport(title: "R <1>", subtitle: "s")
+        report.sections.append(.init(title: "A & B", blocks: [.verdict(label: "x", outcome: "pass", detail: "<ok>"),
+                                                           .table(.init(caption: "c", header: ["h"], rows: [["<td>"]]))]))
+        let html = report.html
+        #expect(html.contains("R &lt;1&gt;") && html.contains("A &amp; B") && html.contains("&lt;ok&gt;") && html.contains("&lt;td&gt;"))
+        #expect(html.contains("href=\"#s0\""))
+    }
+
+    @Test func atomicWritesReplaceWholeFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("nested/file.txt")
+        try AtomicFile.write("one", to: url)
+        try AtomicFile.write("two", to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["file.txt"])
+    }
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Run sgdiff's benchmarks and the peers' (numpy, numba, JAX, diffrax, torchsde, PyTorch) back to
+back in one session, one implementation per process, and write BENCHMARKS.md.
+
+    python3 scripts/benchmarks.py [--peers-python PY] [--runs 3] [--out results/bench]
+
+The peers' environment is built once, outside the repository, by
+    bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers
+Figures of merit follow ../shared/bench/README.md: path-steps/s = N K / seconds, best of 3 timed
+repeats within a process, median over processes. The machine is shared: the CPU monitor's
+foreign-load column says which runs were quiet.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PEER_SDE = ["numpy", "numba", "numba_gen", "jax_f32", "jax_f32_2dev", "diffrax_f32", "torch_raw_f32", "torch_raw_f64", "torchsde_f32"]
+PEER_RNG = ["numba", "torch"]
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def width(impl):
+    return "float32" if "f32" in impl else "float64"
+
+
+def sgdiff_sde(binary, run_tag, jsonl, paths, steps):
+    t0 = time.time()
+    out = sh([binary, "bench", "sde", "--json", "-N", str(paths), "-K", str(steps), "--repeats", "3", "--via-sgd"])
+    t1 = time.time()
+    with open(jsonl, "a") as f:
+        for line in out.splitlines():
+            m = json.loads(line)
+            impl = "sgdiff_" + ("f32" if m["precision"] == "float32" else "f64") + ("_via_sgd" if "SGD" in m["implementation"] else "")
+            best = min(m["seconds"])
+            stats = {"meanX": m["mean"][0], "varX": m["variance"][0]}
+            if m["problem"] == "B":
+                stats.update({"meanY": m["mean"][1], "varY": m["variance"][1]})
+            rec = {"kind": "sde", "impl": impl, "problem": m["problem"], "N": m["paths"], "K": m["steps"], "best_s": best,
+                   "times_s": m["seconds"], "first_s": float("nan"), "path_steps_per_s": m["paths"] * m["steps"] / best,
+                   "stats": stats, "note": f"{m['threads']} threads, Philox4x32-10 + Box-Muller", "t_start": t0, "t_end": t1, "tag": run_tag}
+            f.write(json.dumps(rec) + "\n")
+
+
+def sgdiff_rng(binary, run_tag, jsonl):
+    t0 = time.time()
+    out = json.loads(sh([binary, "bench", "rng", "--json"]))
+    t1 = time.time()
+    with open(jsonl, "a") as f:
+        for m in out:
+            f.write(json.dumps({"kind": "rng", "impl": f"sgdiff GaussianStream {m['precision']}, {m['threads']} threads",
+                                "size": 16 * 512, "numbers_per_s": m["numbersPerSecond"], "first_s": float("nan"),
+                                "note": "Philox4x32-10, vectorised Box-Muller", "t_start": t0, "t_end": t1, "tag": run_tag}) + "\n")
+
+
+def load(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def ratios(recs):
+    """Median path-steps/s per (problem, impl), then ours over the fastest peer of the same width."""
+    med = {}
+    for r in recs:
+        if r.get("kind") == "sde" and not r.get("error"):
+            med.setdefault((r["problem"], r["impl"]), []).append(r["path_steps_per_s"])
+    med = {k: statistics.median(v) for k, v in med.items()}
+    rows = []
+    for prob in sorted({p for p, _ in med}):
+        for w in ["float64", "float32"]:
+            ours = med.get((prob, "sgdiff_" + ("f32" if w == "float32" else "f64")))
+            peers = {i: v for (p, i), v in med.items() if p == prob and not i.startswith("sgdiff") and width(i) == w}
+            if ours is None or not peers:
+                continue
+            best_impl = max(peers, key=peers.get)
+            rows.append((prob, w, ours, best_impl, peers[best_impl], ours / peers[best_impl]))
+    return rows, med
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--peers-python", default=os.environ.get("PY", os.path.expanduser("~/.venvs/peers/bin/python")))
+    ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared", "bench"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default=os.path.join(ROOT, "results", "bench"))
+    ap.add_argument("--paths", type=int, default=100000)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--summarize-only", action="store_true", help="rewrite BENCHMARKS.md from existing results")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    sde_jsonl = os.path.join(a.out, "sde.jsonl")
+    binary = os.path.join(ROOT, ".build", "release", "sgdiff")
+    env = dict(os.environ)
+    if not a.summarize_only:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "sgdiff"], cwd=ROOT, check=True)
+        for f in ["sde.jsonl", "load.log"]:
+            if os.path.exists(os.path.join(a.out, f)):
+                os.remove(os.path.join(a.out, f))
+        with open(os.path.join(a.out, "env.txt"), "w") as f:
+            f.write(sh([a.peers_python, os.path.join(a.shared, "env_info.py")]))
+            f.write("sgdiff bench blas:\n" + sh([binary, "bench", "blas", "--sizes", "1024,2048", "--repeats", "3"]))
+        monitor = subprocess.Popen([a.peers_python, os.path.join(a.shared, "monitor.py"), os.path.join(a.out, "cpu_monitor.tsv"), "1"])
+        try:
+            subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "reference", "--json", sde_jsonl,
+                            "--tag", "ref"], check=True, capture_output=True)
+            for run in range(1, a.runs + 1):
+                tag = f"run{run}"
+                with open(os.path.join(a.out, "load.log"), "a") as f:
+                    f.write(f"{tag} start {time.strftime('%FT%TZ', time.gmtime())} loadavg {open('/proc/loadavg').read()}")
+                print(f"[{tag}] sgdiff", flush=True)
+                sgdiff_sde(binary, tag, sde_jsonl, a.paths, a.steps)
+                sgdiff_rng(binary, tag, sde_jsonl)
+                for impl in PEER_SDE:
+                    print(f"[{tag}] {impl}", flush=True)
+                    subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", impl, "--json", sde_jsonl,
+                                    "--tag", tag, "-N", str(a.paths), "-K", str(a.steps)], capture_output=True, env=env)
+                for lib in PEER_RNG:
+                    subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "rng", "--rng-libs", lib,
+                                    "--json", sde_jsonl, "--tag", tag], capture_output=True, env=env)
+        finally:
+            monitor.terminate()
+    tables = sh([a.peers_python, os.path.join(a.shared, "summarize.py"), a.out])
+    rows, med = ratios(load(sde_jsonl))
+    rng = {}
+    for r in load(sde_jsonl):
+        if r.get("kind") == "rng":
+            rng.setdefault(r["impl"], []).append(r["numbers_per_s"])
+    rng = {k: statistics.median(v) for k, v in rng.items()}
+    lines = ["# Benchmarks", "",
+             "Measured on this project's development machine in one session, one implementation per process, by",
+             "", "    python3 scripts/benchmarks.py --runs %d" % a.runs, "",
+             "(peers from `../shared/bench`, set up with `bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers`).",
+             "The machine is shared and noisy: every number is a median over processes, each process reporting the",
+             "best of 3 timed repeats; ratios compare medians from the same session.", "",
+             "## Ratios: sgdiff against the fastest peer at the same float width", "",
+             "| problem | width | sgdiff path-steps/s | fastest peer | its path-steps/s | ratio |", "|---|---|---|---|---|---|"]
+    for prob, w, ours, impl, theirs, ratio in rows:
+        lines.append(f"| {prob} | {w} | {ours:.3g} | {impl} | {theirs:.3g} | **{ratio:.2f}x** |")
+    ours_rng = {k: v for k, v in rng.items() if k.startswith("sgdiff")}
+    if ours_rng:
+        lines += ["", "## How far from the random-number bound", "",
+                  "Every path-step of problem A draws one Gaussian variate (problem B two), so the generator's own throughput",
+                  "bounds the ensemble's. Same session:", ""]
+        for k, v in ours_rng.items():
+            lines.append(f"- {k}: {v:.3g} normals/s")
+        for prob, per_step in [("A", 1), ("B", 2)]:
+            for w, tag in [("float64", "f64"), ("float32", "f32")]:
+                ours = med.get((prob, "sgdiff_" + tag))
+                bound = next((v for k, v in ours_rng.items() if w in k), None)
+                if ours and bound:
+                    lines.append(f"- problem {prob}, {w}: {ours:.3g} path-steps/s = {100 * ours * per_step / bound:.0f}% of the bound "
+                                 f"({bound / per_step:.3g} path-steps/s if stepping were free)")
+    lines += ["", "## Full tables", "", tables.strip(), "", "## Machine", "", "```", open(os.path.join(a.out, "env.txt")).read().strip(), "```", ""]
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines[:30]))
+
+
+if __name__ == "__main__":
+    main()
