@@ -3,5 +3,6 @@
 @_exported import Problems
 @_exported import Dynamics
 @_exported import Ensembles
+@_exported import Escape
 @_exported import Experiments
 @_exported import Report

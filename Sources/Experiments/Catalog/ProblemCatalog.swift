@@ -11,26 +11,36 @@ public enum ProblemCatalog {
         public var allowedNoise: [NoiseSpec.Kind]
         public var defaultInitial: [Double]
         public var defaultParameters: [String: Double]
+        /// Known stationary points by kind ("minimum", "saddle", "maximum"), for defaults.
+        public var stationaryPoints: [String: [Double]] = [:]
         var validate: @Sendable (ProblemSpec) throws -> Void = { _ in }
     }
 
     public static let entries: [Entry] = [
         Entry(name: "quadratic", summary: "F(x) = a x²/2 in 1-D; with multiplicative noise f(x; g) = ½(1 + g) a x², moments in closed form",
               dimension: 1, defaultNoise: NoiseSpec(kind: .multiplicative), allowedNoise: [.additive, .multiplicative],
-              defaultInitial: [1], defaultParameters: ["curvature": 1]),
+              defaultInitial: [1], defaultParameters: ["curvature": 1], stationaryPoints: ["minimum": [0]]),
         Entry(name: "double-well", summary: "F(x) = x⁴/4 - x²/2 + τx in 1-D: minima ±1, maximum 0, barrier 1/4 (τ = 0)",
               dimension: 1, defaultNoise: NoiseSpec(kind: .additive), allowedNoise: [.additive, .multiplicative, .modulated],
-              defaultInitial: [0.5], defaultParameters: ["tilt": 0]),
+              defaultInitial: [0.5], defaultParameters: ["tilt": 0], stationaryPoints: ["minimum": [-1], "maximum": [0]]),
         Entry(name: "double-well-2d", summary: "F(x, y) = (x² - 1)²/4 + κ y²/2: minima (±1, 0), saddle (0, 0) with γ₁ = 1",
               dimension: 2, defaultNoise: NoiseSpec(kind: .modulated, amplitudes: [0.5, 0]),
               allowedNoise: [.additive, .multiplicative, .modulated],
-              defaultInitial: [-1, 0], defaultParameters: ["stiffness": 1]),
+              defaultInitial: [-1, 0], defaultParameters: ["stiffness": 1], stationaryPoints: ["minimum": [-1, 0], "saddle": [0, 0]]),
         Entry(name: "saddle", summary: "F(x, y) = (-γ₁ x² + λ y²)/2: a nondegenerate saddle at the origin",
               dimension: 2, defaultNoise: NoiseSpec(kind: .additive), allowedNoise: [.additive, .modulated],
-              defaultInitial: [0, 0], defaultParameters: ["gamma1": 1, "lambda": 1],
+              defaultInitial: [0, 0], defaultParameters: ["gamma1": 1, "lambda": 1], stationaryPoints: ["saddle": [0, 0]],
               validate: { spec in
                   guard spec.parameter("gamma1") > 0 else { throw ProblemError.invalidValue("gamma1", "\(spec.parameter("gamma1")) (must be > 0 for a saddle)") }
                   guard spec.parameter("lambda") > 0 else { throw ProblemError.invalidValue("lambda", "\(spec.parameter("lambda")) (must be > 0 for a saddle)") }
+              }),
+        Entry(name: "maximum", summary: "F(x, y) = -(γ₁ x² + γ₂ y²)/2: a nondegenerate local maximum at the origin",
+              dimension: 2, defaultNoise: NoiseSpec(kind: .additive), allowedNoise: [.additive, .modulated],
+              defaultInitial: [0, 0], defaultParameters: ["gamma1": 1, "gamma2": 0.5], stationaryPoints: ["maximum": [0, 0]],
+              validate: { spec in
+                  guard spec.parameter("gamma1") > 0, spec.parameter("gamma2") > 0 else {
+                      throw ProblemError.invalidValue("gamma1/gamma2", "must both be > 0 for a maximum")
+                  }
               }),
         Entry(name: "least-squares", summary: "F(x) = (1/M) Σ ½(a_iᵀx - b_i)² in 2-D on synthetic data, SGD on mini-batches without replacement",
               dimension: 2, defaultNoise: NoiseSpec(kind: .minibatch), allowedNoise: [.minibatch],
@@ -67,6 +77,9 @@ extension ProblemSpec {
         case "saddle":
             let h = SquareMatrix<Point2>.diagonal(Point2(-parameter("gamma1"), parameter("lambda")))
             return try visitNoise(Quadratic(curvature: h, name: "saddle"), visitor)
+        case "maximum":
+            let h = SquareMatrix<Point2>.diagonal(Point2(-parameter("gamma1"), -parameter("gamma2")))
+            return try visitNoise(Quadratic(curvature: h, name: "maximum"), visitor)
         case "least-squares":
             let problem = try LeastSquares<Point2>.synthetic(
                 count: Int(parameter("samples")), truth: Point2(1, -0.5), noise: parameter("dataNoise"),

@@ -45,6 +45,16 @@ extension SGDiff {
                 let result = SideBySide.finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
                 try SideBySide.write(result, to: directory)
                 if json { emit(try JSONOutput.string(result)) }
+            case EscapeSaddle.experiment:
+                let configuration = try JSONOutput.decoder().decode(EscapeSaddleConfiguration.self, from: Data(configurationJSON.utf8))
+                let result = try EscapeSaddle.finalizeMerged(configuration, tasks: tasks)
+                try EscapeArtifacts.write(result, to: directory)
+                emit(json ? try JSONOutput.string(result) : saddleSummary(result))
+            case EscapeMinimum.experiment:
+                let configuration = try JSONOutput.decoder().decode(EscapeMinimumConfiguration.self, from: Data(configurationJSON.utf8))
+                let result = try EscapeMinimum.finalizeMerged(configuration, tasks: tasks, threads: threads)
+                try EscapeArtifacts.write(result, to: directory)
+                emit(json ? try JSONOutput.string(result) : minimumSummary(result))
             default:
                 throw ValidationError("partial results of experiment '\(experiment)' cannot be merged by this version")
             }

@@ -1,0 +1,171 @@
+import Ensembles
+import Foundation
+import Numerics
+import Problems
+import Randomness
+
+/// First exit times of many paths from a domain, for an SDE or for SGD.
+///
+/// A block of paths is run through `lanes` slots: when a slot's path exits (or is censored at
+/// `maxSteps`) the slot takes the next path of the block at the next chunk boundary, so paths
+/// with exponentially distributed exit times do not leave most of the machine idle. Each path's
+/// noise is named by (path, step), so results do not depend on which slot ran it.
+///
+/// For an SDE, exits between grid points are detected by the Brownian-bridge test (Gobet,
+/// "Weak approximation of killed diffusion using Euler schemes", SPA 87, 2000): with both
+/// endpoints inside at distances d₀, d₁ from the nearest boundary, the path crossed in between
+/// with probability exp(-2 d₀ d₁ / (σ_n² h)), σ_n² = nᵀ a(x) n. Without it, E T is biased
+/// upwards by O(√h); with it, by O(h).
+///
+/// Recorded in the tally: "T" (exit time), "N" (steps), "alignment" (|cos| of the angle between
+/// x_exit - center and `reference`), counts "exited", "censored", and "angle-k" (36 bins of the
+/// exit angle in the (reference, orthogonal) plane) or "side-upper"/"side-lower" in 1-D.
+public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.State == Dynamics.State {
+    public typealias State = Dynamics.State
+    public let dynamics: Dynamics
+    public let domain: D
+    public let start: State
+    public let center: State
+    /// Unit vector the exit direction is measured against (the unstable eigenvector at a saddle).
+    public let reference: State
+    public let maxSteps: Int
+    public let seed: UInt64
+    public let lanes: Int
+    public let chunk: Int
+    public static var angleBins: Int { 36 }
+
+    public init(dynamics: Dynamics, domain: D, start: State, center: State, reference: State, maxSteps: Int, seed: UInt64,
+                lanes: Int = 64, chunk: Int = 16) {
+        precondition(chunk % 2 == 0 && lanes % 8 == 0, "chunk must be even and lanes a multiple of 8")
+        self.dynamics = dynamics
+        self.domain = domain
+        self.start = start
+        self.center = center
+        self.reference = reference
+        self.maxSteps = maxSteps
+        self.seed = seed
+        self.lanes = lanes
+        self.chunk = chunk
+    }
+
+    public static func observables(start: State) -> [(String, Double)] { [("T", 0), ("N", 0), ("alignment", 1)] }
+
+    public var emptyTally: Tally { Tally(observables: Self.observables(start: start)) }
+
+    /// The exit angle bin of a displacement, in the plane of `reference` and its rotation.
+    @inlinable
+    func angleBin(_ delta: State) -> Int {
+        let u = delta.dot(reference)
+        var v = 0.0
+        if State.dimension >= 2 {
+            // orthogonal direction: rotate reference by 90° in the first two coordinates
+            var w = State.zero
+            w.setComponent(0, to: -reference.component(1))
+            w.setComponent(1, to: reference.component(0))
+            v = delta.dot(w)
+        }
+        let angle = atan2(v, u)  // (-π, π]
+        let bin = Int(((angle + Double.pi) / (2 * Double.pi) * Double(Self.angleBins)).rounded(.down))
+        return min(max(bin, 0), Self.angleBins - 1)
+    }
+
+    /// Simulates the given paths and returns their tally.
+    @inlinable
+    public func simulate(paths: Range<Int>) -> Tally {
+        let d = State.dimension
+        let stride = lanes
+        let states = LaneStorage<State>(lanes: stride, initial: start)
+        var pathOf = [UInt64](repeating: 0, count: stride)
+        var stepOf = [UInt64](repeating: 0, count: stride)
+        var active = [Bool](repeating: false, count: stride)
+        var done = [Bool](repeating: false, count: stride)
+        let z = LaneScratch<Double>(lanes: stride, rows: chunk * d)
+        let bridgeBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
+        let auxBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
+        let driving = GaussianStream(seed: seed, stream: .driving)
+        let bridgeStream = GaussianStream(seed: seed, stream: .independent(2))
+        let auxStream = GaussianStream(seed: seed, stream: .auxiliary)
+        let usesBridge = dynamics.normalVariance(at: start, direction: domain.outwardNormal(start)) != nil
+        var tally = emptyTally
+        var next = paths.lowerBound
+        for lane in 0..<stride where next < paths.upperBound {
+            pathOf[lane] = UInt64(next)
+            active[lane] = true
+            next += 1
+        }
+        var firstDraws = [UInt64](repeating: 0, count: stride)
+        var firstSteps = [UInt64](repeating: 0, count: stride)
+        while active.contains(true) {
+            for lane in 0..<stride {
+                firstDraws[lane] = stepOf[lane] * UInt64(d)
+                firstSteps[lane] = stepOf[lane]
+            }
+            pathOf.withUnsafeBufferPointer { p in
+                firstDraws.withUnsafeBufferPointer { f in
+                    driving.fill(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk * d, stride: stride, into: z.base)
+                }
+                firstSteps.withUnsafeBufferPointer { f in
+                    if usesBridge { bridgeStream.fillBits(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk, stride: stride, into: bridgeBits.base) }
+                    if dynamics.usesAuxiliaryBits { auxStream.fillBits(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk, stride: stride, into: auxBits.base) }
+                }
+            }
+            for s in 0..<chunk {
+                for lane in 0..<stride where active[lane] && !done[lane] {
+                    let x = states[lane]
+                    let k = Int(stepOf[lane]) + s
+                    var normals = State.zero
+                    for c in 0..<d { normals.setComponent(c, to: z.base[(s * d + c) * stride + lane]) }
+                    let y = dynamics.advance(x, path: Int(pathOf[lane]), step: k, normals: normals, auxiliary: auxBits.base[s * stride + lane])
+                    var exited = !domain.contains(y) || !y.isFinite
+                    if !exited && usesBridge {
+                        let d0 = -domain.signedDistance(x), d1 = -domain.signedDistance(y)
+                        if let variance = dynamics.normalVariance(at: x, direction: domain.outwardNormal(x)), variance > 0 {
+                            let p = exp(-2 * d0 * d1 / (variance * dynamics.timeStep))
+                            let u = (Double(bridgeBits.base[s * stride + lane] >> 11) + 0.5) * 0x1p-53
+                            exited = u < p
+                        }
+                    }
+                    states[lane] = y
+                    if exited {
+                        record(exitAt: k + 1, location: y, into: &tally)
+                        done[lane] = true
+                    } else if k + 1 >= maxSteps {
+                        tally.count("censored")
+                        done[lane] = true
+                    }
+                }
+            }
+            for lane in 0..<stride where active[lane] {
+                if done[lane] {
+                    done[lane] = false
+                    if next < paths.upperBound {
+                        pathOf[lane] = UInt64(next)
+                        stepOf[lane] = 0
+                        states[lane] = start
+                        next += 1
+                    } else {
+                        active[lane] = false
+                    }
+                } else {
+                    stepOf[lane] += UInt64(chunk)
+                }
+            }
+        }
+        return tally
+    }
+
+    @inlinable
+    func record(exitAt steps: Int, location y: State, into tally: inout Tally) {
+        tally.add(0, Double(steps) * dynamics.timeStep)
+        tally.add(1, Double(steps))
+        let delta = y - center
+        let norm = delta.squaredNorm.squareRoot()
+        tally.add(2, norm > 0 ? abs(delta.dot(reference)) / norm : 1)
+        tally.count("exited")
+        if State.dimension == 1 {
+            tally.count(delta.component(0) >= 0 ? "side-upper" : "side-lower")
+        } else {
+            tally.count("angle-\(angleBin(delta))")
+        }
+    }
+}
