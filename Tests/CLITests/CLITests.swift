@@ -76,6 +76,15 @@ struct Tool {
         (["bench", "sde", "-N", "0"], "-N must be at least 1, got 0"),
         (["merge", "/nonexistent/partial.json"], "cannot read /nonexistent/partial.json"),
         (["reproduce", "--fidelity", "medium"], "unknown --fidelity 'medium'"),
+        (["escape-saddle", "--problem", "double-well-2d", "--point=0.5,0"], "is not a stationary point"),
+        (["escape-saddle", "--problem", "double-well-2d", "--param", "stiffness=0"], "is degenerate"),
+        (["escape-saddle", "--problem", "double-well-2d", "--point=-1,0"], "is a minimum, not a saddle or maximum"),
+        (["escape-saddle", "--problem", "saddle", "--off", "2"], "invalid off-manifold distance"),
+        (["escape-saddle", "--problem", "saddle", "--sde-etas", "0,1e-3"], "invalid η: 0.0"),
+        (["escape-saddle", "--problem", "saddle", "--sde-step", "0"], "invalid SDE step h: 0.0"),
+        (["escape-minimum", "--domain", "0,2"], "is not inside the domain"),
+        (["escape-minimum", "--etas", "0.05", "--pde-points", "20", "--splitting-etas", ""], "use at least"),
+        (["escape-minimum", "--etas", "-0.1"], "invalid η: -0.1"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
@@ -136,6 +145,18 @@ struct Tool {
         #expect(try Tool.run(args + ["--out", "straight"], in: directory.url).status == 0)
         let read = { (path: String) in try String(contentsOf: directory.url.appendingPathComponent(path), encoding: .utf8) }
         #expect(try read("killed/weak-error/rows.csv") == read("straight/weak-error/rows.csv"))
+    }
+
+    @Test func escapeShardsMergeToTheWholeRun() throws {
+        let directory = TemporaryDirectory()
+        let base = ["escape-saddle", "--problem", "saddle", "--sde-etas", "1e-2,1e-4", "--sgd-etas", "1e-2", "--paths", "3000", "--sgd-paths", "500", "--quiet"]
+        #expect(try Tool.run(base + ["--out", "whole"], in: directory.url).status == 0)
+        for i in 1...3 { #expect(try Tool.run(base + ["--out", "parts", "--shard", "\(i)/3"], in: directory.url).status == 0) }
+        let partials = (1...3).map { "parts/escape-saddle/partial-\($0)of3.json" }
+        let merged = try Tool.run(["merge"] + partials + ["--out", "merged", "--quiet"], in: directory.url)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let read = { (path: String) in try String(contentsOf: directory.url.appendingPathComponent(path), encoding: .utf8) }
+        #expect(try read("merged/escape-saddle/exit-times.csv") == read("whole/escape-saddle/exit-times.csv"))
     }
 
     @Test func jsonOutputIsTheResultObject() throws {

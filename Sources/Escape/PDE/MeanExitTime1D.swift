@@ -69,6 +69,12 @@ public enum MeanExitTime1D {
             if i < n - 1 { upper[i] = -(dx / (h * h) + bx / (2 * h)) }
         }
         guard maxPeclet <= 1 else {
+            // the needed spacing from a fine scan including the ends, where |β| is often largest
+            for k in 0...10_000 {
+                let x = a + (b - a) * Double(k) / 10_000
+                let bx = drift(x)
+                if bx != 0 { neededSpacing = min(neededSpacing, 2 * diffusion(x) / abs(bx)) }
+            }
             throw Failure.gridTooCoarse(points: n, peclet: maxPeclet, pointsNeeded: Int(((b - a) / neededSpacing).rounded(.up)) + 1)
         }
         var rhs = [Double](repeating: 1, count: n)

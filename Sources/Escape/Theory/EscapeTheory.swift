@@ -22,7 +22,7 @@ public enum EscapeTheory {
     /// x₀, by RK4 with step `dt`; nil if it has not exited by `horizon` (x₀ on the stable manifold).
     @inlinable
     public static func gradientFlowExitTime<P: StochasticGradientProblem, D: Domain>(
-        _ problem: P, domain: D, from x0: P.State, dt: Double = 1e-4, horizon: Double = 1000
+        _ problem: P, domain: D, from x0: P.State, dt: Double = 1e-3, horizon: Double = 200
     ) -> Double? where D.State == P.State {
         var x = x0, t = 0.0
         let f = { (p: P.State) in -problem.gradient(at: p) }

@@ -41,6 +41,23 @@ struct EscapeMinimumKernel: ProblemVisitor {
             seconds[name] = Date().timeIntervalSince(t0)
             try ExperimentInterrupted.check(EscapeMinimum.experiment, [tasks[name]!])
         }
+        let theory = try EscapeMinimum.theory(problem, configuration: c, minimum: xStar, domain: domain)
+        // deterministic parts first, so input errors (a grid too coarse) surface before simulating
+        var rows: [Double: MinimumEscapeRow] = [:]
+        for eta in Set(c.etas + c.sgdEtas + c.splittingEtas + (c.bridgeEta.map { [$0] } ?? [])).sorted(by: >) {
+            var row = MinimumEscapeRow(eta: eta)
+            try EscapeMinimum.solvePDE(problem, configuration: c, domain: domain, minimum: xStar, eta: eta, into: &row)
+            if let saddle, c.problem.noise.kind == .additive, analysis.point.count == saddle.point.count {
+                let barrier = saddle.value - analysis.value
+                let args = (barrier, saddle.eigenvalues[0], saddle.hessianDeterminant, analysis.hessianDeterminant)
+                row.kramers = EscapeTheory.eyringKramers(eta: eta, sigma: c.problem.noise.scale, barrier: args.0, saddleUnstableEigenvalue: args.1,
+                                                         saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
+                row.kramersPaperScaling = EscapeTheory.eyringKramersPaperScaling(eta: eta * c.problem.noise.scale * c.problem.noise.scale,
+                                                                                  barrier: args.0, saddleUnstableEigenvalue: args.1,
+                                                                                  saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
+            }
+            rows[eta] = row
+        }
         for eta in c.etas where runMonteCarlo {
             try run("sde/\(eta)", SDEExitDynamics(process: SGDDiffusion(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep), paths: c.paths)
         }
@@ -56,22 +73,10 @@ struct EscapeMinimumKernel: ProblemVisitor {
         for eta in c.sgdEtas where runMonteCarlo {
             try run("sgd/\(eta)", SGDExitDynamics(problem: problem, method: SGDMethod(eta: eta), seed: c.seed), paths: c.sgdPaths)
         }
-        let theory = try EscapeMinimum.theory(problem, configuration: c, minimum: xStar, domain: domain)
-        var rows: [Double: MinimumEscapeRow] = [:]
         guard computeGlobal else { return (analysis, saddle, tasks, seconds, theory, rows) }
-        for eta in Set(c.etas + c.sgdEtas + c.splittingEtas + (c.bridgeEta.map { [$0] } ?? [])).sorted(by: >) {
-            var row = MinimumEscapeRow(eta: eta)
-            try EscapeMinimum.solvePDE(problem, configuration: c, domain: domain, minimum: xStar, eta: eta, into: &row)
-            if let saddle, c.problem.noise.kind == .additive, analysis.point.count == saddle.point.count {
-                let barrier = saddle.value - analysis.value
-                let args = (barrier, saddle.eigenvalues[0], saddle.hessianDeterminant, analysis.hessianDeterminant)
-                row.kramers = EscapeTheory.eyringKramers(eta: eta, sigma: c.problem.noise.scale, barrier: args.0, saddleUnstableEigenvalue: args.1,
-                                                         saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
-                row.kramersPaperScaling = EscapeTheory.eyringKramersPaperScaling(eta: eta * c.problem.noise.scale * c.problem.noise.scale,
-                                                                                  barrier: args.0, saddleUnstableEigenvalue: args.1,
-                                                                                  saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
-            }
-            if c.splittingEtas.contains(eta) {
+        for eta in c.splittingEtas.sorted(by: >) {
+            var row = rows[eta] ?? MinimumEscapeRow(eta: eta)
+            do {
                 let t0 = Date()
                 let splitter = SplittingEstimator(process: SGDDiffusion(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep,
                                                   domain: domain, start: xStar, coordinate: { $0.component(0) },
@@ -225,6 +230,8 @@ public enum EscapeMinimum {
                 row.lemmaOneProduct = pde.principalEigenvalue.map { $0 * pde.maximum }
             }
         } catch let failure as MeanExitTime1D.Failure {
+            // a grid the user chose is an input error; an automatic one only skips the PDE
+            if !c.pdePoints.isEmpty { throw failure }
             row.pdeError = failure.description
         }
     }

@@ -194,6 +194,10 @@ struct EscapeSaddleKernel: ProblemVisitor {
         let v1 = P.State(components: analysis.unstableDirection)
         let domain = Ball(center: xStar, radius: c.radius)
         let off = xStar + c.offManifoldDistance * v1
+        let theta = c.offManifoldDistance > 0 ? EscapeTheory.gradientFlowExitTime(problem, domain: domain, from: off) : nil
+        if c.offManifoldDistance > 0 && theta == nil {
+            throw EscapeError.invalid("domain", "the gradient flow from x* + δv₁ never leaves the ball of radius \(c.radius): D must not reach another stationary point (use a smaller --radius)")
+        }
         var tasks: [String: TaskProgress] = [:]
         var seedIndex: UInt64 = 0
         func nextSeed() -> UInt64 { seedIndex += 1; return c.seed &+ seedIndex &* 0x9E37_79B9_7F4A_7C15 }
@@ -214,10 +218,6 @@ struct EscapeSaddleKernel: ProblemVisitor {
         }
         for eta in c.sgdEtas {
             try run("sgd/\(eta)", SGDExitDynamics(problem: problem, method: SGDMethod(eta: eta), seed: c.seed), start: xStar, paths: c.sgdPaths)
-        }
-        let theta = c.offManifoldDistance > 0 ? EscapeTheory.gradientFlowExitTime(problem, domain: domain, from: off) : nil
-        if c.offManifoldDistance > 0 && theta == nil {
-            throw EscapeError.invalid("domain", "the gradient flow from x* + δv₁ never leaves the ball of radius \(c.radius): D must not reach another stationary point (use a smaller --radius)")
         }
         return (analysis, tasks, theta)
     }
