@@ -30,6 +30,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Implementation details
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(
             name: "CLinearAlgebra",
             pkgConfig: "openblas",
@@ -43,9 +44,10 @@ let package = Package(
         .target(name: "Dynamics", dependencies: ["Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Ensembles", dependencies: ["Dynamics", "Numerics", "Randomness", "Report"], swiftSettings: fastMath),
         .target(name: "Escape", dependencies: ["Ensembles", "Dynamics", "Problems", "Numerics", "Randomness", "CLinearAlgebra"], swiftSettings: fastMath),
+        .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Report", "CZlib"], swiftSettings: fastMath),
         .target(name: "Report", swiftSettings: fastMath),
-        .target(name: "Experiments", dependencies: ["Ensembles", "Escape", "Dynamics", "Problems", "Numerics", "Randomness", "Report"], swiftSettings: fastMath),
-        .target(name: "SGDDiffusion", dependencies: ["Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "Experiments", "Report"], swiftSettings: fastMath),
+        .target(name: "Experiments", dependencies: ["Ensembles", "Escape", "NeuralNets", "Dynamics", "Problems", "Numerics", "Randomness", "Report"], swiftSettings: fastMath),
+        .target(name: "SGDDiffusion", dependencies: ["Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "NeuralNets", "Experiments", "Report"], swiftSettings: fastMath),
         .executableTarget(name: "sgdiff", dependencies: ["SGDDiffusion", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: fastMath),
 
         // MARK: - Unit test bundles
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "TestSupport"], swiftSettings: fastMath),

@@ -4,5 +4,6 @@
 @_exported import Dynamics
 @_exported import Ensembles
 @_exported import Escape
+@_exported import NeuralNets
 @_exported import Experiments
 @_exported import Report

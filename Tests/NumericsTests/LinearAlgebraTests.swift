@@ -57,8 +57,11 @@ import TestSupport
         let chosen = BLASRuntime.kernelDecision(environment: [:], flags: flags)
         #expect(chosen.recommended == "SkylakeX")
         #expect(chosen.shouldSwitch == !["skylakex", "cooperlake", "sapphirerapids"].contains(chosen.detected.lowercased()))
-        #expect(!BLASRuntime.kernelDecision(environment: ["OPENBLAS_CORETYPE": "Haswell"], flags: flags).shouldSwitch)
-        #expect(!BLASRuntime.kernelDecision(environment: ["SGDIFF_BLAS_KERNEL": "off"], flags: flags).shouldSwitch)
+        #expect(!BLASRuntime.kernelDecision(environment: ["SGDIFF_BLAS_KERNEL": "keep"], flags: flags).shouldSwitch)
+        #expect(BLASRuntime.kernelDecision(environment: ["SGDIFF_BLAS_KERNEL": "Prescott"], flags: flags).target
+                == (chosen.detected.lowercased() == "prescott" ? nil : "Prescott"))
+        // a weak kernel forced through OPENBLAS_CORETYPE is upgraded unless the user says keep
+        #expect(BLASRuntime.kernelDecision(environment: ["OPENBLAS_CORETYPE": "Haswell"], flags: flags).userOverride == "Haswell")
     }
 
     @Test func eigenDecompositionReconstructs() throws {

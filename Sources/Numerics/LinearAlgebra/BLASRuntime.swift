@@ -66,32 +66,47 @@ public enum BLASRuntime {
         public var detected: String
         public var recommended: String?
         public var userOverride: String?
-        public var shouldSwitch: Bool
+        /// The kernel to re-execute with, if any.
+        public var target: String?
+        public var shouldSwitch: Bool { target != nil }
     }
 
+    /// The policy, from `SGDIFF_BLAS_KERNEL`:
+    /// - `auto` (default): if the kernel running (OpenBLAS's own choice, or one forced through
+    ///   `OPENBLAS_CORETYPE`) is weaker than the CPU supports, switch to the recommended one;
+    /// - `keep`: never switch;
+    /// - a kernel name (e.g. `SkylakeX`): use that one.
     public static func kernelDecision(environment: [String: String] = ProcessInfo.processInfo.environment,
                                       flags: Set<String>? = nil) -> KernelDecision {
         let detected = coreName
-        let override = environment["OPENBLAS_CORETYPE"]
+        let override = environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
         let recommended = recommendedCoreType(flags: flags ?? cpuFlags())
-        let policy = environment["SGDIFF_BLAS_KERNEL"]?.lowercased() ?? "auto"
-        var shouldSwitch = false
-        if override == nil, policy == "auto", let recommended,
-           !adequateCores(for: recommended).contains(detected.lowercased()) {
-            shouldSwitch = true
+        let policy = environment["SGDIFF_BLAS_KERNEL"] ?? "auto"
+        var target: String?
+        switch policy.lowercased() {
+        case "auto":
+            if let recommended, !adequateCores(for: recommended).contains(detected.lowercased()) { target = recommended }
+        case "keep", "off":
+            target = nil
+        default:
+            if policy.lowercased() != detected.lowercased() { target = policy }
         }
-        return KernelDecision(detected: detected, recommended: recommended, userOverride: override, shouldSwitch: shouldSwitch)
+        return KernelDecision(detected: detected, recommended: recommended, userOverride: override, target: target)
     }
 
     /// Re-executes the current program with `OPENBLAS_CORETYPE` set to the recommended kernel
     /// when OpenBLAS chose a weaker one. Returns only if no switch is needed or exec failed.
     ///
-    /// Opt out with `SGDIFF_BLAS_KERNEL=off`; an explicit `OPENBLAS_CORETYPE` always wins.
+    /// See `kernelDecision` for the policy; a note on stderr says when an explicit
+    /// `OPENBLAS_CORETYPE` is replaced.
     public static func reexecIfBeneficial(arguments: [String] = CommandLine.arguments) {
         let env = ProcessInfo.processInfo.environment
         guard env["SGDIFF_BLAS_REEXEC"] == nil else { return }
         let decision = kernelDecision(environment: env)
-        guard decision.shouldSwitch, let target = decision.recommended else { return }
+        guard let target = decision.target else { return }
+        if let forced = decision.userOverride {
+            FileHandle.standardError.write(Data("note: OPENBLAS_CORETYPE=\(forced) is slower than this CPU allows; using \(target) (set SGDIFF_BLAS_KERNEL=keep to keep yours)\n".utf8))
+        }
         setenv("OPENBLAS_CORETYPE", target, 1)
         setenv("SGDIFF_BLAS_REEXEC", decision.detected, 1)
         let cArgs = arguments.map { strdup($0) } + [nil]

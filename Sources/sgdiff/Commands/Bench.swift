@@ -6,7 +6,7 @@ extension SGDiff {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure the engine: SDE ensembles (path-steps/s), Gaussian generation, BLAS kernels.",
-            subcommands: [SDE.self, RNG.self, BLAS.self])
+            subcommands: [SDE.self, RNG.self, BLAS.self, MLP.self])
     }
 }
 
@@ -110,10 +110,17 @@ extension SGDiff.Bench {
         @Flag(help: "Compare with the naive triple loop; exit non-zero if the error exceeds the forward-error bound.")
         var verify = false
 
+        @Flag(help: "Print only the kernel sgdiff runs OpenBLAS with (for OPENBLAS_CORETYPE in scripts).")
+        var kernel = false
+
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() throws {
+            if kernel {
+                emit(BLASRuntime.coreName)
+                return
+            }
             let sizeList = try parseList(sizes, option: "--sizes").map { v -> Int in
                 guard v >= 1, v == v.rounded(), v <= 8192 else { throw ValidationError("--sizes: \(v) is not a size in 1...8192") }
                 return Int(v)
@@ -134,6 +141,48 @@ extension SGDiff.Bench {
             }
             if verify, let bad = report.measurements.first(where: { ($0.errorRatio ?? 0) > 1 }) {
                 throw ValidationError("BLAS result disagrees with the naive reference (\(bad.precision) \(bad.m)x\(bad.k)x\(bad.n): error / bound = \(bad.errorRatio!))")
+            }
+        }
+    }
+
+    struct MLP: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Training throughput of the F1 network on MNIST (samples/s), as ../shared/bench/mlp_bench.py measures it.")
+
+        @Option(help: "Folder with the four MNIST files (default: $SGDIFF_MNIST_DIR, ~/.cache/sgd-diffusion/mnist, ./data/mnist).")
+        var mnistDir: String?
+
+        @Option(help: "Batch sizes, comma-separated.")
+        var batchSizes: String = "128,2048"
+
+        @Option(help: "Optimisers, comma-separated: sgd, momentum.")
+        var optimizers: String = "sgd,momentum"
+
+        @Option(help: "Seconds per timed window.")
+        var seconds: Double = 2
+
+        @Option(help: "Timed windows (median reported).")
+        var windows: Int = 5
+
+        @Flag(help: "Print one JSON object per measurement.")
+        var json = false
+
+        func run() throws {
+            let data = try MNIST.load(directory: try MNIST.locate(explicit: mnistDir))
+            let batches = try parseList(batchSizes, option: "--batch-sizes").map { v -> Int in
+                guard v >= 1, v <= 60000, v == v.rounded() else { throw ValidationError("--batch-sizes: \(v) is not a batch size in 1...60000") }
+                return Int(v)
+            }
+            let opts = optimizers.split(separator: ",").map(String.init)
+            for o in opts where o != "sgd" && o != "momentum" { throw ValidationError("unknown optimiser '\(o)'; choose sgd or momentum") }
+            guard windows >= 1, seconds > 0 else { throw ValidationError("--windows and --seconds must be positive") }
+            for m in try MLPBenchmark.run(data: data, batches: batches, optimizers: opts, seconds: seconds, windows: windows) {
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    emit(String(decoding: try encoder.encode(m), as: UTF8.self))
+                } else {
+                    emit(String(format: "batch %5d %-9@ %8.0f samples/s (median of %d windows; OpenBLAS %@)", m.batch, m.optimizer, m.median, m.samplesPerSecond.count, m.blasKernel))
+                }
             }
         }
     }

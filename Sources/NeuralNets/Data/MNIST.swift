@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The MNIST digits (LeCun et al.), normalised as PyTorch's examples do: (x/255 - 0.1307)/0.3081.
+public struct MNIST: Sendable {
+    public var trainImages: [Float]
+    public var trainLabels: [UInt8]
+    public var testImages: [Float]
+    public var testLabels: [UInt8]
+    public static let pixels = 784
+    public var trainCount: Int { trainLabels.count }
+    public var testCount: Int { testLabels.count }
+
+    /// File names and the MD5 checksums published with torchvision's MNIST mirror.
+    public static let files: [(name: String, md5: String)] = [
+        ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+        ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+        ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+        ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+    ]
+
+    public static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+
+    public enum Failure: Error, CustomStringConvertible {
+        case notFound([String])
+        case malformed(String, IDXArray.Failure)
+        case inconsistent(String)
+        case downloadFailed(String)
+        case checksum(file: String, expected: String, found: String)
+
+        public var description: String {
+            switch self {
+            case .notFound(let places):
+                return "MNIST not found (looked in \(places.joined(separator: ", "))); run `sgdiff data mnist` to download it, or pass --mnist-dir DIR / set SGDIFF_MNIST_DIR to a folder with the four .gz files"
+            case .malformed(let file, let f): return "\(file): \(f)"
+            case .inconsistent(let why): return "MNIST files are inconsistent: \(why)"
+            case .downloadFailed(let why): return "could not download MNIST: \(why). If this machine is offline, copy the four files (\(MNIST.files.map(\.name).joined(separator: ", "))) into a folder and pass --mnist-dir"
+            case .checksum(let f, let e, let g): return "\(f) has MD5 \(g), expected \(e): the file is corrupted; delete it and download again"
+            }
+        }
+    }
+
+    /// Where to look: an explicit directory, $SGDIFF_MNIST_DIR, ~/.cache/sgd-diffusion/mnist, ./data/mnist.
+    public static func candidates(explicit: String?) -> [URL] {
+        var list: [URL] = []
+        if let explicit { list.append(URL(fileURLWithPath: explicit)) }
+        if let env = ProcessInfo.processInfo.environment["SGDIFF_MNIST_DIR"], !env.isEmpty { list.append(URL(fileURLWithPath: env)) }
+        list.append(defaultDirectory)
+        list.append(URL(fileURLWithPath: "data/mnist"))
+        return list
+    }
+
+    public static var defaultDirectory: URL {
+        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sgd-diffusion/mnist")
+    }
+
+    /// The first candidate directory that holds all four files (gzipped or not).
+    public static func locate(explicit: String?) throws -> URL {
+        let places = candidates(explicit: explicit)
+        if let explicit { // an explicit choice must work or fail loudly
+            let url = URL(fileURLWithPath: explicit)
+            guard files.allSatisfy({ file(in: url, $0.name) != nil }) else { throw Failure.notFound([url.path]) }
+            return url
+        }
+        for url in places where files.allSatisfy({ file(in: url, $0.name) != nil }) { return url }
+        throw Failure.notFound(places.map(\.path))
+    }
+
+    static func file(in directory: URL, _ name: String) -> URL? {
+        for candidate in [name, String(name.dropLast(3))] {
+            let url = directory.appendingPathComponent(candidate)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    public static func load(directory: URL) throws -> MNIST {
+        func read(_ name: String) throws -> IDXArray {
+            guard let url = file(in: directory, name) else { throw Failure.notFound([directory.path]) }
+            do { return try IDXArray(contentsOf: url) } catch let f as IDXArray.Failure { throw Failure.malformed(url.path, f) }
+        }
+        let trainX = try read(files[0].name), trainY = try read(files[1].name)
+        let testX = try read(files[2].name), testY = try read(files[3].name)
+        for (x, y, what) in [(trainX, trainY, "training"), (testX, testY, "test")] {
+            guard x.dimensions.count == 3, x.dimensions[1] == 28, x.dimensions[2] == 28 else {
+                throw Failure.inconsistent("\(what) images have dimensions \(x.dimensions), expected [N, 28, 28]")
+            }
+            guard y.dimensions == [x.dimensions[0]] else {
+                throw Failure.inconsistent("\(what) labels have dimensions \(y.dimensions) for \(x.dimensions[0]) images")
+            }
+            guard y.bytes.allSatisfy({ $0 < 10 }) else { throw Failure.inconsistent("\(what) labels outside 0...9") }
+        }
+        let normalise = { (b: [UInt8]) in b.map { (Float($0) / 255 - 0.1307) / 0.3081 } }
+        return MNIST(trainImages: normalise(trainX.bytes), trainLabels: trainY.bytes, testImages: normalise(testX.bytes), testLabels: testY.bytes)
+    }
+
+    /// Keeps the first `train` training and `test` test examples (for quick runs).
+    public func subset(train: Int, test: Int) -> MNIST {
+        let n = min(train, trainCount), m = min(test, testCount)
+        return MNIST(trainImages: Array(trainImages[0..<(n * Self.pixels)]), trainLabels: Array(trainLabels[0..<n]),
+                     testImages: Array(testImages[0..<(m * Self.pixels)]), testLabels: Array(testLabels[0..<m]))
+    }
+
+    /// Downloads the four files into `directory`, verifying each MD5; skips files already present
+    /// and correct. Returns the directory.
+    @discardableResult
+    public static func download(to directory: URL, log: (String) -> Void = { _ in }) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, md5) in files {
+            let target = directory.appendingPathComponent(name)
+            if let data = try? Data(contentsOf: target), MD5.hex(data) == md5 { continue }
+            var lastError = "no mirror answered"
+            var done = false
+            for mirror in mirrors {
+                guard let url = URL(string: mirror + name) else { continue }
+                log("downloading \(url)")
+                do {
+                    let data = try fetch(url)
+                    let sum = MD5.hex(data)
+                    guard sum == md5 else { throw Failure.checksum(file: name, expected: md5, found: sum) }
+                    try data.write(to: target, options: .atomic)
+                    done = true
+                    break
+                } catch {
+                    lastError = "\(url): \(error)"
+                }
+            }
+            if !done { throw Failure.downloadFailed(lastError) }
+        }
+        return directory
+    }
+
+    static func fetch(_ url: URL) throws -> Data {
+        let semaphore = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 30
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let error { box.set(.failure(error)) } else if let http = response as? HTTPURLResponse, http.statusCode != 200 {
+                box.set(.failure(Failure.downloadFailed("HTTP \(http.statusCode)")))
+            } else {
+                box.set(.success(data ?? Data()))
+            }
+            semaphore.signal()
+        }.resume()
+        semaphore.wait()
+        return try box.get()
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Data, Error> = .success(Data())
+    func set(_ r: Result<Data, Error>) { lock.withLock { result = r } }
+    func get() throws -> Data { try lock.withLock { try result.get() } }
+}
