@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "sgdiff", dependencies: ["SGDDiffusion", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: fastMath),
 
         // MARK: - Unit test bundles
-        .target(name: "TestSupport", dependencies: ["Numerics"], path: "Tests/TestSupport", swiftSettings: fastMath),
+        .target(name: "TestSupport", dependencies: ["Numerics", "NeuralNets"], path: "Tests/TestSupport", swiftSettings: fastMath),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "Numerics", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "TestSupport"], swiftSettings: fastMath),
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "TestSupport"], swiftSettings: fastMath),
     ],

@@ -2,7 +2,7 @@
 """Run sgdiff's benchmarks and the peers' (numpy, numba, JAX, diffrax, torchsde, PyTorch) back to
 back in one session, one implementation per process, and write BENCHMARKS.md.
 
-    python3 scripts/benchmarks.py [--peers-python PY] [--runs 3] [--out results/bench]
+    python3 scripts/benchmarks.py [--peers-python PY] [--runs 3] [--out results/bench] [--parts sde,mlp]
 
 The peers' environment is built once, outside the repository, by
     bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers
@@ -61,6 +61,27 @@ def sgdiff_rng(binary, run_tag, jsonl):
                                 "note": "Philox4x32-10, vectorised Box-Muller", "t_start": t0, "t_end": t1, "tag": run_tag}) + "\n")
 
 
+def sgdiff_mlp(binary, run_tag, jsonl, mnist, windows):
+    """`sgdiff bench mlp`, recorded in mlp_bench.py's JSON shape so both land in one table."""
+    t0 = time.time()
+    out = sh([binary, "bench", "mlp", "--json", "--mnist-dir", mnist, "--windows", str(windows)])
+    with open(jsonl, "a") as f:
+        for line in out.splitlines():
+            m = json.loads(line)
+            f.write(json.dumps({"kind": "mlp_throughput", "framework": "sgdiff", "batch": m["batch"], "optim": m["optimizer"],
+                                "samples_per_s": m["samplesPerSecond"], "median": m["median"], "note": "OpenBLAS " + m["blasKernel"],
+                                "t_start": t0, "t_end": time.time(), "tag": run_tag}) + "\n")
+
+
+def mlp_rows(recs):
+    """Median over rounds of each round's median samples/s, per (framework, batch, optimiser)."""
+    med = {}
+    for r in recs:
+        if r.get("kind") == "mlp_throughput" and not r.get("error"):
+            med.setdefault((r["framework"], r["batch"], r["optim"]), []).append(r["median"])
+    return {k: (statistics.median(v), len(v), min(v), max(v)) for k, v in med.items()}
+
+
 def load(path):
     if not os.path.exists(path):
         return []
@@ -96,14 +117,19 @@ def main():
     ap.add_argument("--paths", type=int, default=100000)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--summarize-only", action="store_true", help="rewrite BENCHMARKS.md from existing results")
+    ap.add_argument("--parts", default="sde,mlp", help="which benchmarks to run: sde (with RNG), mlp (F1 network on MNIST)")
+    ap.add_argument("--mnist-dir", default=os.environ.get("SGDIFF_MNIST_DIR", os.path.join(ROOT, "..", "shared", "data", "mnist")))
+    ap.add_argument("--mlp-windows", type=int, default=5)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sde_jsonl = os.path.join(a.out, "sde.jsonl")
+    mlp_jsonl = os.path.join(a.out, "mlp.jsonl")
+    parts = set(a.parts.split(","))
     binary = os.path.join(ROOT, ".build", "release", "sgdiff")
     env = dict(os.environ)
     if not a.summarize_only:
         subprocess.run(["swift", "build", "-c", "release", "--product", "sgdiff"], cwd=ROOT, check=True)
-        for f in ["sde.jsonl", "load.log"]:
+        for f in (["sde.jsonl"] if "sde" in parts else []) + (["mlp.jsonl"] if "mlp" in parts else []) + ["load.log"]:
             if os.path.exists(os.path.join(a.out, f)):
                 os.remove(os.path.join(a.out, f))
         with open(os.path.join(a.out, "env.txt"), "w") as f:
@@ -111,9 +137,10 @@ def main():
             f.write("sgdiff bench blas:\n" + sh([binary, "bench", "blas", "--sizes", "1024,2048", "--repeats", "3"]))
         monitor = subprocess.Popen([a.peers_python, os.path.join(a.shared, "monitor.py"), os.path.join(a.out, "cpu_monitor.tsv"), "1"])
         try:
-            subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "reference", "--json", sde_jsonl,
-                            "--tag", "ref"], check=True, capture_output=True)
-            for run in range(1, a.runs + 1):
+            if "sde" in parts:
+                subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "reference", "--json", sde_jsonl,
+                                "--tag", "ref"], check=True, capture_output=True)
+            for run in range(1, a.runs + 1 if "sde" in parts else 1):
                 tag = f"run{run}"
                 with open(os.path.join(a.out, "load.log"), "a") as f:
                     f.write(f"{tag} start {time.strftime('%FT%TZ', time.gmtime())} loadavg {open('/proc/loadavg').read()}")
@@ -127,6 +154,13 @@ def main():
                 for lib in PEER_RNG:
                     subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "rng", "--rng-libs", lib,
                                     "--json", sde_jsonl, "--tag", tag], capture_output=True, env=env)
+            for run in range(1, a.runs + 1 if "mlp" in parts else 1):
+                tag = f"mlp{run}"
+                print(f"[{tag}] sgdiff mlp", flush=True)
+                sgdiff_mlp(binary, tag, mlp_jsonl, a.mnist_dir, a.mlp_windows)
+                print(f"[{tag}] torch mlp", flush=True)
+                subprocess.run([a.peers_python, os.path.join(a.shared, "mlp_bench.py"), "--mnist-dir", a.mnist_dir, "--frameworks", "torch",
+                                "--repeats", str(a.mlp_windows), "--epochs", "0", "--json", mlp_jsonl, "--tag", tag], capture_output=True, env=env)
         finally:
             monitor.terminate()
     tables = sh([a.peers_python, os.path.join(a.shared, "summarize.py"), a.out])
@@ -138,7 +172,7 @@ def main():
     rng = {k: statistics.median(v) for k, v in rng.items()}
     lines = ["# Benchmarks", "",
              "Measured on this project's development machine in one session, one implementation per process, by",
-             "", "    python3 scripts/benchmarks.py --runs %d" % a.runs, "",
+             "", "    python3 scripts/benchmarks.py --runs %d --parts %s" % (a.runs, a.parts), "",
              "(peers from `../shared/bench`, set up with `bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers`).",
              "The machine is shared and noisy: every number is a median over processes, each process reporting the",
              "best of 3 timed repeats; ratios compare medians from the same session.", "",
@@ -160,6 +194,22 @@ def main():
                 if ours and bound:
                     lines.append(f"- problem {prob}, {w}: {ours:.3g} path-steps/s = {100 * ours * per_step / bound:.0f}% of the bound "
                                  f"({bound / per_step:.3g} path-steps/s if stepping were free)")
+    mlp = mlp_rows(load(mlp_jsonl))
+    if mlp:
+        lines += ["", "## The F1 network on MNIST: training throughput", "",
+                  "784 → 5 × [Linear(512) → BatchNorm → ReLU] → Linear(10), float32, 2 threads, as `../shared/bench/mlp_bench.py`",
+                  "measures it: samples/s over timed windows of ≥ 2 s after warm-up (data gathering, forward, backward, update).",
+                  "sgdiff and PyTorch alternate in rounds in the same session; each cell is the median over rounds of the round's",
+                  "median window (range over rounds in brackets).", "",
+                  "| batch | optimiser | sgdiff samples/s | PyTorch samples/s | ratio |", "|---|---|---|---|---|"]
+        for (fw, b, o) in sorted(k for k in mlp if k[0] == "sgdiff"):
+            ours = mlp[(fw, b, o)]
+            theirs = mlp.get(("torch", b, o))
+            if theirs:
+                lines.append(f"| {b} | {o} | {ours[0]:.0f} ({ours[2]:.0f}–{ours[3]:.0f}) | {theirs[0]:.0f} ({theirs[2]:.0f}–{theirs[3]:.0f}) | **{ours[0] / theirs[0]:.2f}x** |")
+        torch_version = next((r.get("version") for r in load(mlp_jsonl) if r.get("framework") == "torch" and r.get("version")), None)
+        if torch_version:
+            lines += ["", f"PyTorch: {torch_version}."]
     lines += ["", "## Full tables", "", tables.strip(), "", "## Machine", "", "```", open(os.path.join(a.out, "env.txt")).read().strip(), "```", ""]
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines))

@@ -45,7 +45,7 @@ struct Tool {
     @Test func helpListsTheCommands() throws {
         let help = try Tool.run(["--help"])
         #expect(help.status == 0)
-        for command in ["reproduce", "weak-error", "simulate", "merge", "bench", "problems"] {
+        for command in ["reproduce", "weak-error", "simulate", "escape-saddle", "escape-minimum", "mnist", "data", "merge", "bench", "problems"] {
             #expect(help.stdout.contains(command), "missing \(command)")
         }
     }
@@ -85,12 +85,33 @@ struct Tool {
         (["escape-minimum", "--domain", "0,2"], "is not inside the domain"),
         (["escape-minimum", "--etas", "0.05", "--pde-points", "20", "--splitting-etas", ""], "use at least"),
         (["escape-minimum", "--etas", "-0.1"], "invalid η: -0.1"),
+        (["mnist", "--fidelity", "full"], "unknown --fidelity 'full'"),
+        (["mnist", "--mnist-dir", "/nonexistent/mnist"], "run `sgdiff data mnist` to download it"),
+        (["mnist", "--batch-sizes", "0,128"], "--batch-sizes: 0.0 is not a batch size"),
+        (["mnist", "--train-subset=-5"], "--train-subset must be >= 0"),
+        (["reproduce", "--mnist-dir", "/nonexistent/mnist"], "MNIST not found (looked in /nonexistent/mnist)"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
         let out = try Tool.run(arguments.first == "bench" ? arguments : arguments + ["--quiet"], in: directory.url)
         #expect(out.status != 0, "\(arguments) exited 0")
         #expect(out.stderr.contains(message), "\(arguments): \(out.stderr)")
+    }
+
+    /// `sgdiff mnist` end to end on a tiny synthetic data set: JSON on stdout, files on disk.
+    @Test func mnistRunsOnSyntheticFiles() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.url.appendingPathComponent("data")
+        try writeSyntheticMNISTFiles(to: data, train: 300, test: 60)
+        let out = try Tool.run(["mnist", "--mnist-dir", data.path, "--batch-sizes", "16,64", "--iterations", "4", "--train-subset", "0",
+                                "--momenta", "0", "--json", "--quiet"], in: directory.url)
+        #expect(out.status == 0, "\(out.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        #expect(result?["schema"] as? String == "sgdiff.mnist/1")
+        #expect((result?["runs"] as? [Any])?.count == 3 + 2 + 4)
+        for file in ["result.json", "sweep.csv", "fig1-distance-rho0.0.svg", "fig5-warm-start-small.svg", "sharpness.svg"] {
+            #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/mnist/\(file)").path), "\(file)")
+        }
     }
 
     @Test func divergenceExitsNonZeroAndIsReported() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import NeuralNets
 
 /// |a - b| <= absolute + relative * max(|a|, |b|).
 public func isClose(_ a: Double, _ b: Double, relative: Double = 1e-12, absolute: Double = 0) -> Bool {
@@ -38,4 +39,43 @@ public final class TemporaryDirectory: @unchecked Sendable {
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A small learnable stand-in for MNIST: class c lights up pixels [40c, 40c + 40) plus uniform
+/// noise; labels cycle through the classes.
+public func syntheticMNIST(train: Int = 512, test: Int = 200, seed: UInt64 = 3) -> MNIST {
+    var state = seed
+    func uniform() -> Float { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return Float(state >> 40) / Float(1 << 24) }
+    func make(_ n: Int) -> ([Float], [UInt8]) {
+        var images = [Float](), labels = [UInt8]()
+        for i in 0..<n {
+            let c = (i * 7 + Int(seed)) % 10
+            labels.append(UInt8(c))
+            for p in 0..<784 { images.append((p / 40 == c ? 1.5 : 0) + uniform() - 0.5) }
+        }
+        return (images, labels)
+    }
+    let (a, b) = make(train), (c, d) = make(test)
+    return try! MNIST(trainImages: a, trainLabels: b, testImages: c, testLabels: d)
+}
+
+/// Writes a synthetic data set as the four uncompressed IDX files MNIST.load accepts, pixels as
+/// bytes: class c's block of pixels is bright.
+public func writeSyntheticMNISTFiles(to directory: URL, train: Int, test: Int) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    func header(_ dims: [Int]) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, 8, UInt8(dims.count)]
+        for d in dims { bytes += [UInt8((d >> 24) & 0xff), UInt8((d >> 16) & 0xff), UInt8((d >> 8) & 0xff), UInt8(d & 0xff)] }
+        return bytes
+    }
+    for (prefix, n) in [("train", train), ("t10k", test)] {
+        var images = header([n, 28, 28]), labels = header([n])
+        for i in 0..<n {
+            let c = (i * 7 + 3) % 10
+            labels.append(UInt8(c))
+            for p in 0..<784 { images.append(UInt8(p / 40 == c ? 200 : (p * 31 + i * 17) % 90)) }
+        }
+        try Data(images).write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+        try Data(labels).write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+    }
 }

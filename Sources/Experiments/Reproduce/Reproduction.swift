@@ -89,8 +89,11 @@ public enum Reproduction {
         ]
     }
 
-    public static func run(fidelity: Fidelity, output: URL, options base: RunOptions, seed: UInt64,
+    /// - Parameter mnist: where the MNIST files are (nil: skip §6); see `MNISTSource`.
+    public static func run(fidelity: Fidelity, output: URL, options base: RunOptions, seed: UInt64, mnist: MNISTSource? = nil,
                            log: (String) -> Void = { _ in }) throws -> Summary {
+        // data first: a missing data set should stop the run before, not after, ten minutes of work
+        let mnistData = try mnist.map { try $0.load(log: log) }
         var report = HTMLReport(title: "On the diffusion approximation of nonconvex SGD — reproduced",
                                 subtitle: "sgd-diffusion \(SoftwareInfo.currentVersion), fidelity \(fidelity.rawValue), seed \(seed), \(ISO8601DateFormatter().string(from: Date()))")
         var sections: [SectionSummary] = []
@@ -138,6 +141,19 @@ public enum Reproduction {
             guard case .complete(let result) = try EscapeMinimum.run(configuration, options: options) else { throw ValidationFailure("unexpected partial result") }
             try EscapeArtifacts.write(result, to: directory)
             report.sections.append(EscapeArtifacts.section(result, title: title, intro: intro))
+            sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
+            log("[\(name)] \(result.verdict.rawValue)")
+        }
+
+        if let (data, location) = mnistData {
+            let name = MNISTStudy.experiment, title = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
+            let directory = output.appendingPathComponent(name)
+            let started = Date()
+            log("[\(name)] running (\(fidelity.rawValue))")
+            let configuration: MNISTConfiguration = fidelity == .quick ? .quick(seed: seed) : .paper(seed: seed)
+            let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: base, log: log)
+            try MNISTArtifacts.write(result, to: directory)
+            report.sections.append(MNISTArtifacts.section(result, title: title))
             sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
             log("[\(name)] \(result.verdict.rawValue)")
         }

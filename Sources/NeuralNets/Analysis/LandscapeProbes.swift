@@ -2,82 +2,127 @@ import Foundation
 import Numerics
 import Randomness
 
-extension Trainer {
-    /// Mean loss gradient over samples `indices` of the training set, batch norm in inference
-    /// mode (so each sample's loss f_i is a function of the weights alone), in chunks of 512.
-    func meanGradient(_ net: F1Network<Float>, indices: [Int]) -> [Double] {
-        var total = [Double](repeating: 0, count: net.parameterCount)
-        var start = 0
-        while start < indices.count {
-            let b = min(512, indices.count - start)
-            gather(indices[start..<(start + b)])
-            batchImages.withUnsafeBufferPointer { x in
-                batchLabels.withUnsafeBufferPointer { y in
-                    _ = net.forward(x.baseAddress!, batch: b, training: false)
-                    _ = net.loss(labels: y.baseAddress!, batch: b)
-                    net.backward(x.baseAddress!, labels: y.baseAddress!, batch: b, training: false)
-                }
+extension F1Network {
+    /// Runs `body` with batch norm frozen at the statistics of `count` samples of `images`: the
+    /// network becomes a fixed function of the weights (training-mode batch norm makes a
+    /// sample's loss depend on its batch-mates, so per-sample losses f_i, their gradient
+    /// covariance and the Hessian are otherwise undefined) that agrees with the training-mode
+    /// network on that pool. Running statistics are restored afterwards.
+    func withStatisticsFrozen<T>(on images: UnsafePointer<S>, count: Int, _ body: () throws -> T) rethrows -> T {
+        let (savedMean, savedVariance) = (runningMean, runningVariance)
+        defer { (runningMean, runningVariance) = (savedMean, savedVariance) }
+        _ = forward(images, batch: count, training: true, updateRunningStatistics: false)
+        for l in 0..<(layerCount - 1) {
+            for j in 0..<widths[l + 1] {
+                runningMean[l][j] = batchMean[l][j] + parameters[biasOffset[l] + j]
+                let s = inverseStd[l][j]
+                runningVariance[l][j] = 1 / (s * s) - Self.epsilon
             }
-            for i in 0..<net.parameterCount { total[i] += Double(net.gradients[i]) * Double(b) }
+        }
+        return try body()
+    }
+
+    /// Mean loss gradient over `count` samples (inference-mode batch norm), in chunks of 512,
+    /// accumulated in Double.
+    func meanGradient(images: UnsafePointer<S>, labels: UnsafePointer<UInt8>, count: Int) -> [Double] {
+        var total = [Double](repeating: 0, count: parameterCount)
+        var start = 0
+        while start < count {
+            let b = min(512, count - start)
+            let x = images + start * widths[0]
+            _ = forward(x, batch: b, training: false)
+            _ = loss(labels: labels + start, batch: b)
+            backward(x, labels: labels + start, batch: b, training: false)
+            for i in 0..<parameterCount { total[i] += Double(gradients[i]) * Double(b) }
             start += b
         }
-        return total.map { $0 / Double(indices.count) }
+        return total.map { $0 / Double(count) }
+    }
+}
+
+extension Trainer {
+    /// Images and labels of training samples `indices`, as one contiguous batch.
+    func samples(_ indices: [Int]) -> (images: [Float], labels: [UInt8]) {
+        var images = [Float](), labels = [UInt8]()
+        images.reserveCapacity(indices.count * MNIST.pixels)
+        for i in indices {
+            images.append(contentsOf: data.trainImages[(i * MNIST.pixels)..<((i + 1) * MNIST.pixels)])
+            labels.append(data.trainLabels[i])
+        }
+        return (images, labels)
     }
 
-    /// tr Σ₀ by Proposition 1: over a fixed pool of M training samples, batches of m drawn
-    /// without replacement have E|g_B - ḡ|² = (1/m - 1/M) tr Σ₀; averaged over 8 batches.
-    func noiseScale(iteration: Int, batchSize m0: Int, seed: UInt64) -> TrainingRecord.NoiseScale {
+    /// tr Σ₀, the trace of the per-sample gradient covariance, by Proposition 1: over a fixed
+    /// pool of M training samples (batch norm frozen at the pool's statistics), a batch of m
+    /// drawn without replacement has E|g_B - ḡ|² = (1/m - 1/M) tr Σ₀ (Σ₀ with divisor M - 1).
+    /// Averaged over `draws` batches; the standard error is that of the mean of the draws.
+    func noiseScale(iteration: Int, batchSize m0: Int, seed: UInt64, draws: Int = 8) -> TrainingRecord.NoiseScale {
         let pool = Array(permutation(epoch: 1_000_000, seed: seed).prefix(min(4096, data.trainCount)))
         let m = min(m0, pool.count / 2)
-        let full = meanGradient(network, indices: pool)
-        var generator = PhiloxGenerator(seed: seed, stream: .independent(10), path: iteration)
-        var total = 0.0
-        let draws = 8
-        for _ in 0..<draws {
-            var chosen = Set<Int>()
-            for j in (pool.count - m)..<pool.count {  // Floyd's algorithm
-                let t = generator.nextInt(below: j + 1)
-                chosen.insert(chosen.contains(t) ? j : t)
-            }
-            let g = meanGradient(network, indices: chosen.sorted().map { pool[$0] })
-            for i in 0..<g.count { let d = g[i] - full[i]; total += d * d }
-        }
-        let trace = total / Double(draws) / (1 / Double(m) - 1 / Double(pool.count))
-        return .init(iteration: iteration, traceSigma0: trace, batchSize: m0, perBatch: trace / Double(m0))
-    }
-
-    /// The largest Hessian eigenvalue of the training loss at the current weights (inference-
-    /// mode batch norm, `samples` training examples), by power iteration on Hessian-vector
-    /// products from central differences of the gradient in double precision.
-    public func sharpness(samples: Int = 2048, iterations: Int = 20, seed: UInt64) -> Double {
-        let net = network.converted(to: Double.self)
-        let indices = Array(permutation(epoch: 2_000_000, seed: seed).prefix(min(samples, data.trainCount)))
-        let images = indices.flatMap { i in data.trainImages[(i * MNIST.pixels)..<((i + 1) * MNIST.pixels)].map(Double.init) }
-        let labels = indices.map { data.trainLabels[$0] }
-        func gradient(at w: [Double]) -> [Double] {
-            net.parameters = w
-            return images.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in
-                    _ = net.forward(x.baseAddress!, batch: labels.count, training: false)
-                    _ = net.loss(labels: y.baseAddress!, batch: labels.count)
-                    net.backward(x.baseAddress!, labels: y.baseAddress!, batch: labels.count, training: false)
-                    return net.gradients
+        let (images, labels) = samples(pool)
+        var values: [Double] = []
+        images.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                network.withStatisticsFrozen(on: x.baseAddress!, count: pool.count) {
+                    let full = network.meanGradient(images: x.baseAddress!, labels: y.baseAddress!, count: pool.count)
+                    var generator = PhiloxGenerator(seed: seed, stream: .independent(10), path: iteration)
+                    for _ in 0..<draws {
+                        var chosen = Set<Int>()
+                        for j in (pool.count - m)..<pool.count {  // Floyd's algorithm
+                            let t = generator.nextInt(below: j + 1)
+                            chosen.insert(chosen.contains(t) ? j : t)
+                        }
+                        let batch = samples(chosen.sorted().map { pool[$0] })
+                        let g = batch.images.withUnsafeBufferPointer { bx in
+                            batch.labels.withUnsafeBufferPointer { by in network.meanGradient(images: bx.baseAddress!, labels: by.baseAddress!, count: m) }
+                        }
+                        var squared = 0.0
+                        for i in 0..<g.count { let d = g[i] - full[i]; squared += d * d }
+                        values.append(squared / (1 / Double(m) - 1 / Double(pool.count)))
+                    }
                 }
             }
         }
-        let w = net.parameters
-        var g = PhiloxGenerator(seed: seed, stream: .independent(11), path: 0)
-        var v = (0..<w.count).map { _ in g.nextGaussianPair().0 }
-        var lambda = 0.0
-        for _ in 0..<iterations {
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            v = v.map { $0 / norm }
-            let h = 1e-4
-            let plus = gradient(at: zip(w, v).map { $0 + h * $1 }), minus = gradient(at: zip(w, v).map { $0 - h * $1 })
-            let hv = zip(plus, minus).map { ($0 - $1) / (2 * h) }
-            lambda = zip(v, hv).reduce(0) { $0 + $1.0 * $1.1 }
-            v = hv
+        let mean = values.reduce(0, +) / Double(draws)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(draws - 1, 1))
+        return .init(iteration: iteration, traceSigma0: mean, traceSigma0StandardError: (variance / Double(draws)).squareRoot(),
+                     batchSize: m0, perBatch: mean / Double(m0))
+    }
+
+    /// The extreme Hessian eigenvalues of the training loss at the current weights (batch norm
+    /// frozen at the statistics of `samples` training examples, over which the loss is
+    /// averaged), by Lanczos on Hessian-vector products H v ≈ (∇f(w + hv) - ∇f(w - hv)) / 2h
+    /// in double precision (h = 1e-5, ‖v‖ = 1: truncation O(h²), rounding ~1e-16/h).
+    public func sharpness(samples count: Int = 2048, steps: Int = 20, seed: UInt64) throws -> Lanczos.Result {
+        let net = network.converted(to: Double.self)
+        let indices = Array(permutation(epoch: 2_000_000, seed: seed).prefix(min(count, data.trainCount)))
+        let batch = samples(indices)
+        let images = batch.images.map(Double.init), labels = batch.labels
+        return try images.withUnsafeBufferPointer { x in
+            try labels.withUnsafeBufferPointer { y in
+                try net.withStatisticsFrozen(on: x.baseAddress!, count: labels.count) {
+                    let w = net.parameters
+                    func gradient(at point: [Double]) -> [Double] {
+                        net.parameters = point
+                        return net.meanGradient(images: x.baseAddress!, labels: y.baseAddress!, count: labels.count)
+                    }
+                    var g = PhiloxGenerator(seed: seed, stream: .independent(11), path: 0)
+                    var start = [Double](repeating: 0, count: w.count)
+                    for i in stride(from: 0, to: w.count, by: 2) {
+                        let (a, b) = g.nextGaussianPair()
+                        start[i] = a
+                        if i + 1 < w.count { start[i + 1] = b }
+                    }
+                    let h = 1e-5
+                    defer { net.parameters = w }
+                    return try Lanczos.extremeEigenvalues(dimension: w.count, start: start, steps: steps) { v in
+                        var plus = w, minus = w
+                        for i in 0..<w.count { plus[i] += h * v[i]; minus[i] -= h * v[i] }
+                        let (gp, gm) = (gradient(at: plus), gradient(at: minus))
+                        return (0..<w.count).map { (gp[$0] - gm[$0]) / (2 * h) }
+                    }
+                }
+            }
         }
-        return lambda
     }
 }

@@ -10,16 +10,48 @@ public struct MNIST: Sendable {
     public var testImages: [Float]
     public var testLabels: [UInt8]
     public static let pixels = 784
+
+    /// Images already normalised, row-major 784 floats per example (for other 28 x 28 data sets
+    /// or synthetic tests).
+    public init(trainImages: [Float], trainLabels: [UInt8], testImages: [Float], testLabels: [UInt8]) throws {
+        for (images, labels, what) in [(trainImages, trainLabels, "training"), (testImages, testLabels, "test")] {
+            guard !labels.isEmpty, images.count == labels.count * Self.pixels else {
+                throw Failure.inconsistent("\(images.count) \(what) pixel values for \(labels.count) labels (need 784 per label, at least one label)")
+            }
+            guard labels.allSatisfy({ $0 < 10 }) else { throw Failure.inconsistent("\(what) labels outside 0...9") }
+            guard images.allSatisfy(\.isFinite) else { throw Failure.inconsistent("non-finite \(what) pixel values") }
+        }
+        self.init(validatedTrainImages: trainImages, trainLabels: trainLabels, testImages: testImages, testLabels: testLabels)
+    }
+
+    init(validatedTrainImages: [Float], trainLabels: [UInt8], testImages: [Float], testLabels: [UInt8]) {
+        self.trainImages = validatedTrainImages
+        self.trainLabels = trainLabels
+        self.testImages = testImages
+        self.testLabels = testLabels
+    }
     public var trainCount: Int { trainLabels.count }
     public var testCount: Int { testLabels.count }
 
-    /// File names and the MD5 checksums published with torchvision's MNIST mirror.
-    public static let files: [(name: String, md5: String)] = [
-        ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-        ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
-        ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
-        ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+    /// File names, the MD5 of each gzipped file as torchvision's mirror publishes it, and the MD5
+    /// of its decompressed content (LeCun's original IDX bytes). Copies re-compressed with other
+    /// settings differ in the first but not the second, so a file is accepted if either matches.
+    public static let files: [(name: String, md5: String, contentMD5: String)] = [
+        ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873", "6bbc9ace898e44ae57da46a324031adb"),
+        ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432", "a25bea736e30d166cdddb491f175f624"),
+        ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3", "2646ac647ad5339dbf082846283269ea"),
+        ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637"),
     ]
+
+    /// Whether `data` (gzipped or raw) is the genuine file `index` of `files`; the MD5 it has
+    /// if not.
+    public static func verify(_ data: Data, file index: Int) -> (ok: Bool, found: String) {
+        let digest = MD5.hex(data)
+        if digest == files[index].md5 || digest == files[index].contentMD5 { return (true, digest) }
+        guard Gzip.isCompressed(data), let content = try? Gzip.decompress(data) else { return (false, digest) }
+        let contentDigest = MD5.hex(content)
+        return (contentDigest == files[index].contentMD5, "\(digest) (content \(contentDigest))")
+    }
 
     public static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]
 
@@ -93,13 +125,13 @@ public struct MNIST: Sendable {
             guard y.bytes.allSatisfy({ $0 < 10 }) else { throw Failure.inconsistent("\(what) labels outside 0...9") }
         }
         let normalise = { (b: [UInt8]) in b.map { (Float($0) / 255 - 0.1307) / 0.3081 } }
-        return MNIST(trainImages: normalise(trainX.bytes), trainLabels: trainY.bytes, testImages: normalise(testX.bytes), testLabels: testY.bytes)
+        return MNIST(validatedTrainImages: normalise(trainX.bytes), trainLabels: trainY.bytes, testImages: normalise(testX.bytes), testLabels: testY.bytes)
     }
 
     /// Keeps the first `train` training and `test` test examples (for quick runs).
     public func subset(train: Int, test: Int) -> MNIST {
         let n = min(train, trainCount), m = min(test, testCount)
-        return MNIST(trainImages: Array(trainImages[0..<(n * Self.pixels)]), trainLabels: Array(trainLabels[0..<n]),
+        return MNIST(validatedTrainImages: Array(trainImages[0..<(n * Self.pixels)]), trainLabels: Array(trainLabels[0..<n]),
                      testImages: Array(testImages[0..<(m * Self.pixels)]), testLabels: Array(testLabels[0..<m]))
     }
 
@@ -108,18 +140,18 @@ public struct MNIST: Sendable {
     @discardableResult
     public static func download(to directory: URL, log: (String) -> Void = { _ in }) throws -> URL {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (name, md5) in files {
-            let target = directory.appendingPathComponent(name)
-            if let data = try? Data(contentsOf: target), MD5.hex(data) == md5 { continue }
+        for (index, file) in files.enumerated() {
+            let target = directory.appendingPathComponent(file.name)
+            if let data = try? Data(contentsOf: target), verify(data, file: index).ok { continue }
             var lastError = "no mirror answered"
             var done = false
             for mirror in mirrors {
-                guard let url = URL(string: mirror + name) else { continue }
+                guard let url = URL(string: mirror + file.name) else { continue }
                 log("downloading \(url)")
                 do {
                     let data = try fetch(url)
-                    let sum = MD5.hex(data)
-                    guard sum == md5 else { throw Failure.checksum(file: name, expected: md5, found: sum) }
+                    let check = verify(data, file: index)
+                    guard check.ok else { throw Failure.checksum(file: file.name, expected: file.md5, found: check.found) }
                     try data.write(to: target, options: .atomic)
                     done = true
                     break

@@ -22,31 +22,28 @@ extension F1Network {
                     for r in 0..<b { let row = z + r * out; for j in 0..<out { row[j] += bias[j] } }
                     return UnsafePointer(z)
                 }
-                let mean = batchMean[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
-                let invStd = inverseStd[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
-                if training {
-                    columnMeans(z, rows: b, columns: out, into: mean)
-                    let variance = columnSquaredDeviations(z, rows: b, columns: out, mean: mean)
-                    for j in 0..<out {
-                        let v = variance[j] / S(b)
-                        invStd[j] = 1 / (v + Self.epsilon).squareRoot()
-                        if updateRunningStatistics {
-                            runningMean[l][j] = (1 - Self.momentum) * runningMean[l][j] + Self.momentum * (mean[j] + bias[j])
-                            runningVariance[l][j] = (1 - Self.momentum) * runningVariance[l][j] + Self.momentum * v * S(b) / S(max(b - 1, 1))
-                        }
-                    }
-                } else {
-                    for j in 0..<out {
-                        mean[j] = runningMean[l][j] - bias[j]  // x̂ = (z + b - μ_run) / σ_run
-                        invStd[j] = 1 / (runningVariance[l][j] + Self.epsilon).squareRoot()
-                    }
-                }
+                let statistics = ColumnStatistics(
+                    mean: batchMean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
+                    inverseStd: inverseStd[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
+                    runningMean: runningMean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
+                    runningVariance: runningVariance[l].withUnsafeMutableBufferPointer { $0.baseAddress! })
                 let xhat = normalized[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                 let gamma = p.baseAddress! + gammaOffset[l], beta = p.baseAddress! + betaOffset[l]
-                forEachRowChunk(b) { _, rows in
-                    for r in rows {
-                        let zr = z + r * out, xr = xhat + r * out
-                        for j in 0..<out {
+                let update = training && updateRunningStatistics
+                forEachPiece(of: out, work: b * out) { columns in
+                    if training {
+                        Self.batchStatistics(z, rows: b, stride: out, columns: columns, bias: bias, into: statistics, updateRunning: update)
+                    } else {
+                        for j in columns {
+                            statistics.mean[j] = statistics.runningMean[j] - bias[j]  // x̂ = (z + b - μ_run) / σ_run
+                            statistics.inverseStd[j] = 1 / (statistics.runningVariance[j] + Self.epsilon).squareRoot()
+                        }
+                    }
+                    let (lo, hi) = (columns.lowerBound, columns.upperBound)
+                    let mean = statistics.mean, invStd = statistics.inverseStd
+                    for r in 0..<b {
+                        let zr = z + r &* out, xr = xhat + r &* out
+                        for j in lo..<hi {
                             let n = (zr[j] - mean[j]) * invStd[j]
                             xr[j] = n
                             zr[j] = max(0, gamma[j] * n + beta[j])
@@ -59,30 +56,36 @@ extension F1Network {
         }
     }
 
-    func columnMeans(_ m: UnsafeMutablePointer<S>, rows: Int, columns: Int, into mean: UnsafeMutablePointer<S>) {
-        let sums = columnReduce(rows: rows, columns: columns) { r, j in m[r * columns + j] }
-        for j in 0..<columns { mean[j] = sums[j] / S(rows) }
+    struct ColumnStatistics {
+        var mean, inverseStd, runningMean, runningVariance: UnsafeMutablePointer<S>
     }
 
-    func columnSquaredDeviations(_ m: UnsafeMutablePointer<S>, rows: Int, columns: Int, mean: UnsafeMutablePointer<S>) -> [S] {
-        columnReduce(rows: rows, columns: columns) { r, j in let d = m[r * columns + j] - mean[j]; return d * d }
-    }
-
-    /// Σ_r f(r, j) for every column j, rows split across cores, partial sums combined in order.
+    /// Batch mean and 1/√(biased variance + ε) of `columns` (two passes: the one-pass formula
+    /// loses digits in float32 when |mean| ≫ std), and PyTorch's running averages.
     @inline(__always)
-    func columnReduce(rows: Int, columns: Int, _ f: (Int, Int) -> S) -> [S] {
-        let chunks = rowChunkCount(rows)
-        var partial = [[S]](repeating: [S](repeating: 0, count: columns), count: chunks)
-        partial.withUnsafeMutableBufferPointer { parts in
-            forEachRowChunk(rows) { c, range in
-                parts[c].withUnsafeMutableBufferPointer { acc in
-                    for r in range { for j in 0..<columns { acc[j] += f(r, j) } }
-                }
+    static func batchStatistics(_ z: UnsafeMutablePointer<S>, rows b: Int, stride: Int, columns: Range<Int>, bias: UnsafePointer<S>,
+                                into s: ColumnStatistics, updateRunning: Bool) {
+        let (lo, hi) = (columns.lowerBound, columns.upperBound)
+        for j in lo..<hi { s.mean[j] = 0; s.inverseStd[j] = 0 }
+        for r in 0..<b {
+            let zr = z + r &* stride
+            for j in lo..<hi { s.mean[j] += zr[j] }
+        }
+        let inverseRows = 1 / S(b)
+        for j in lo..<hi { s.mean[j] *= inverseRows }
+        for r in 0..<b {
+            let zr = z + r &* stride
+            for j in lo..<hi { let d = zr[j] - s.mean[j]; s.inverseStd[j] += d * d }
+        }
+        let unbiased = S(b) / S(max(b - 1, 1))
+        for j in lo..<hi {
+            let v = s.inverseStd[j] * inverseRows
+            s.inverseStd[j] = 1 / (v + epsilon).squareRoot()
+            if updateRunning {
+                s.runningMean[j] = (1 - momentum) * s.runningMean[j] + momentum * (s.mean[j] + bias[j])
+                s.runningVariance[j] = (1 - momentum) * s.runningVariance[j] + momentum * v * unbiased
             }
         }
-        var total = partial[0]
-        for c in 1..<chunks { for j in 0..<columns { total[j] += partial[c][j] } }
-        return total
     }
 
     /// Mean softmax cross-entropy of the last forward pass against `labels`, the number of
@@ -125,34 +128,27 @@ extension F1Network {
                 for l in stride(from: layerCount - 1, through: 0, by: -1) {
                     let fanIn = widths[l], out = widths[l + 1]
                     let previous = l == 0 ? input : UnsafePointer(outputs[l - 1].withUnsafeMutableBufferPointer { $0.baseAddress! })
-                    if l < layerCount - 1 {
+                    let dGamma = l < layerCount - 1 ? g.baseAddress! + gammaOffset[l] : nil
+                    let dBeta = l < layerCount - 1 ? g.baseAddress! + betaOffset[l] : nil
+                    let dBias = g.baseAddress! + biasOffset[l]
+                    if let dGamma, let dBeta {
                         // dA holds ∂L/∂(post-ReLU output) of layer l; turn it into ∂L/∂z in dZ
                         let a = outputs[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                         let xhat = normalized[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                         let invStd = inverseStd[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                         let gamma = p.baseAddress! + gammaOffset[l]
-                        let sumDy = columnReduce(rows: b, columns: out) { r, j in a[r * out + j] > 0 ? dA[r * out + j] : 0 }
-                        let sumDyX = columnReduce(rows: b, columns: out) { r, j in a[r * out + j] > 0 ? dA[r * out + j] * xhat[r * out + j] : 0 }
-                        for j in 0..<out {
-                            g[gammaOffset[l] + j] = sumDyX[j]
-                            g[betaOffset[l] + j] = sumDy[j]
-                        }
-                        forEachRowChunk(b) { _, rows in
-                            for r in rows {
-                                for j in 0..<out {
-                                    let k = r * out + j
-                                    let dy = a[k] > 0 ? dA[k] : 0
-                                    dZ[k] = training
-                                        ? gamma[j] * invStd[j] * (dy - scale * sumDy[j] - xhat[k] * scale * sumDyX[j])
-                                        : gamma[j] * invStd[j] * dy
-                                }
-                            }
+                        forEachPiece(of: out, work: b * out) { columns in
+                            Self.batchNormBackward(rows: b, stride: out, columns: columns, output: a, xhat: xhat, dA: dA, dZ: dZ,
+                                                   gamma: gamma, inverseStd: invStd, dGamma: dGamma, dBeta: dBeta, training: training)
                         }
                     }
-                    // bias: exactly zero in training mode for hidden layers (batch norm removes it)
-                    let biasGradient = (l < layerCount - 1 && training) ? [S](repeating: 0, count: out)
-                        : columnReduce(rows: b, columns: out) { r, j in dZ[r * out + j] }
-                    for j in 0..<out { g[biasOffset[l] + j] = biasGradient[j] }
+                    if l < layerCount - 1 && training {
+                        // batch norm subtracts the batch mean, so the hidden biases have no effect
+                        for j in 0..<out { dBias[j] = 0 }
+                    } else {
+                        for j in 0..<out { dBias[j] = 0 }
+                        for r in 0..<b { let row = dZ + r &* out; for j in 0..<out { dBias[j] += row[j] } }
+                    }
                     S._gemm(transA: true, transB: false, m: out, n: fanIn, k: b, alpha: 1, a: dZ, lda: out, b: previous, ldb: fanIn,
                             beta: 0, c: g.baseAddress! + weightOffset[l], ldc: fanIn)
                     if l > 0 {
@@ -160,6 +156,39 @@ extension F1Network {
                                 b: p.baseAddress! + weightOffset[l], ldb: fanIn, beta: 0, c: dA, ldc: fanIn)
                     }
                 }
+            }
+        }
+    }
+
+    /// ReLU and batch-norm backward for `columns`: with dy = 1[a > 0] ∂L/∂a,
+    /// ∂L/∂γ = Σ dy x̂, ∂L/∂β = Σ dy and (training) ∂L/∂z = γ/σ (dy - mean(dy) - x̂ mean(dy x̂)).
+    @inline(__always)
+    static func batchNormBackward(rows b: Int, stride: Int, columns: Range<Int>, output a: UnsafePointer<S>, xhat: UnsafePointer<S>,
+                                  dA: UnsafeMutablePointer<S>, dZ: UnsafeMutablePointer<S>, gamma: UnsafePointer<S>,
+                                  inverseStd: UnsafePointer<S>, dGamma: UnsafeMutablePointer<S>, dBeta: UnsafeMutablePointer<S>, training: Bool) {
+        let (lo, hi) = (columns.lowerBound, columns.upperBound)
+        for j in lo..<hi { dGamma[j] = 0; dBeta[j] = 0 }
+        for r in 0..<b {
+            let o = r &* stride
+            let ar = a + o, dr = dA + o, xr = xhat + o
+            for j in lo..<hi {
+                let dy = ar[j] > 0 ? dr[j] : 0
+                dr[j] = dy
+                dBeta[j] += dy
+                dGamma[j] += dy * xr[j]
+            }
+        }
+        let scale = 1 / S(b)
+        for r in 0..<b {
+            let o = r &* stride
+            let dr = dA + o, xr = xhat + o, zr = dZ + o
+            if training {
+                for j in lo..<hi {
+                    let c0 = gamma[j] * inverseStd[j]
+                    zr[j] = c0 * (dr[j] - scale * dBeta[j] - xr[j] * (scale * dGamma[j]))
+                }
+            } else {
+                for j in lo..<hi { zr[j] = gamma[j] * inverseStd[j] * dr[j] }
             }
         }
     }

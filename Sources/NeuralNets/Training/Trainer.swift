@@ -24,19 +24,6 @@ public final class Trainer {
         network = F1Network<Float>(widths: widths, seed: seed)
     }
 
-    struct Checkpoint: Codable {
-        var fingerprint: String
-        var iteration: Int
-        var epoch: Int
-        var cursor: Int
-        var parameters: [Float]
-        var velocity: [Float]
-        var runningMean: [[Float]]
-        var runningVariance: [[Float]]
-        var initial: [Float]
-        var record: TrainingRecord
-    }
-
     func permutation(epoch: Int, seed: UInt64) -> [Int] {
         var p = Array(0..<data.trainCount)
         var g = PhiloxGenerator(seed: seed, stream: .sampling, path: epoch)
@@ -57,36 +44,86 @@ public final class Trainer {
         }
     }
 
+    /// The weights with the best test accuracy seen at an evaluation, if the configuration
+    /// asked to keep them (`keepBestTestState`): the paper's "best result" warm starts (§6).
+    public private(set) var bestState: NetworkState?
+
     /// Runs `configuration` from `start` (a warm start) or the seeded initialisation, resuming
-    /// from `checkpoint` if it holds this run's progress.
+    /// from `checkpoint` if it holds this run's progress (a checkpoint of another configuration
+    /// is replaced). When `shouldContinue` returns false the state is checkpointed and
+    /// `TrainingInterrupted` thrown; calling again with the same arguments resumes.
     public func train(_ configuration: TrainingConfiguration, start: NetworkState? = nil, checkpoint: URL? = nil,
-                      finalEvaluation: Bool = true, progress: (Int) -> Void = { _ in }) throws -> TrainingRecord {
+                      finalEvaluation: Bool = true, shouldContinue: () -> Bool = { true },
+                      progress: (Int) -> Void = { _ in }) throws -> TrainingRecord {
         try configuration.validate(trainingSamples: data.trainCount)
+        if let start, start.widths != network.widths { throw TrainingConfiguration.Failure.invalid("warm start", "weights of a different architecture") }
         let c = configuration
         let print = try runFingerprint(c, start: start)
+        let fresh = F1Network<Float>(widths: network.widths, seed: c.seed)
+        network.parameters = fresh.parameters
+        network.runningMean = fresh.runningMean
+        network.runningVariance = fresh.runningVariance
         if let start { start.restore(into: network) }
         var velocity = [Float](repeating: 0, count: network.parameterCount)
         var initial = network.parameters
         var record = TrainingRecord()
         var iteration = 0, epoch = 0, cursor = 0
-        if let checkpoint, let saved = try? JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: checkpoint)), saved.fingerprint == print {
-            network.parameters = saved.parameters
-            network.runningMean = saved.runningMean
-            network.runningVariance = saved.runningVariance
-            velocity = saved.velocity
-            initial = saved.initial
-            record = saved.record
-            iteration = saved.iteration
-            epoch = saved.epoch
-            cursor = saved.cursor
+        var lossSum = 0.0, lossCount = 0
+        bestState = nil
+        var bestAccuracy: Double?
+        if let checkpoint, let saved = try TrainingCheckpoint.read(from: checkpoint), saved.header.fingerprint == print {
+            let h = saved.header, n = network.parameterCount
+            network.parameters = try saved.array("parameters", count: n, url: checkpoint)
+            velocity = try saved.array("velocity", count: n, url: checkpoint)
+            initial = try saved.array("initial", count: n, url: checkpoint)
+            let hidden = network.runningMean.map(\.count)
+            network.runningMean = try unflatten(saved.array("runningMean", count: hidden.reduce(0, +), url: checkpoint), hidden)
+            network.runningVariance = try unflatten(saved.array("runningVariance", count: hidden.reduce(0, +), url: checkpoint), hidden)
+            if h.bestTestAccuracy != nil {
+                var best = NetworkState(network)
+                best.parameters = try saved.array("bestParameters", count: n, url: checkpoint)
+                best.runningMean = try unflatten(saved.array("bestRunningMean", count: hidden.reduce(0, +), url: checkpoint), hidden)
+                best.runningVariance = try unflatten(saved.array("bestRunningVariance", count: hidden.reduce(0, +), url: checkpoint), hidden)
+                bestState = best
+            }
+            (iteration, epoch, cursor, lossSum, lossCount, record, bestAccuracy) = (h.iteration, h.epoch, h.cursor, h.lossSum, h.lossCount, h.record, h.bestTestAccuracy)
         }
+        func save() throws {
+            guard let checkpoint else { return }
+            var arrays: [String: [Float]] = ["parameters": network.parameters, "velocity": velocity, "initial": initial,
+                                             "runningMean": network.runningMean.flatMap { $0 }, "runningVariance": network.runningVariance.flatMap { $0 }]
+            if let bestState {
+                arrays["bestParameters"] = bestState.parameters
+                arrays["bestRunningMean"] = bestState.runningMean.flatMap { $0 }
+                arrays["bestRunningVariance"] = bestState.runningVariance.flatMap { $0 }
+            }
+            let header = TrainingCheckpoint.Header(fingerprint: print, iteration: iteration, epoch: epoch, cursor: cursor, lossSum: lossSum,
+                                                   lossCount: lossCount, record: record, bestTestAccuracy: bestAccuracy, arrays: [])
+            try TrainingCheckpoint(header: header, arrays: arrays).write(to: checkpoint)
+        }
+        func evaluate() {
+            let accuracy = accuracy(images: data.testImages, labels: data.testLabels)
+            record.evaluations.append(.init(iteration: iteration, epoch: Double(record.samples) / Double(data.trainCount), testAccuracy: accuracy))
+            if c.keepBestTestState, accuracy > (bestAccuracy ?? -1) {
+                bestAccuracy = accuracy
+                bestState = NetworkState(network)
+            }
+        }
+        if iteration == 0 {
+            if c.evaluateEvery != nil { evaluate() }
+            if c.noiseScaleEvery != nil { record.noiseScale.append(noiseScale(iteration: 0, batchSize: c.batchSchedule.batchSize(atStep: 0), seed: c.seed)) }
+        }
+
         var order = permutation(epoch: epoch, seed: c.seed)
         let noise = GaussianStream(seed: c.seed, stream: .independent(9))
         var injected = c.injectedNoise > 0 ? [Float](repeating: 0, count: (network.parameterCount + 7) & ~7) : []
         let lr = Float(c.learningRate), rho = Float(c.momentum), sigma = Float(c.injectedNoise)
-        var lossSum = 0.0, lossCount = 0
         let checkpointEvery = c.checkpointEvery ?? max(1, data.trainCount / c.batchSchedule.batchSize(atStep: 0))
         while iteration < c.iterations {
+            guard shouldContinue() else {
+                try save()
+                throw TrainingInterrupted(iteration: iteration, iterations: c.iterations)
+            }
             let b = c.batchSchedule.batchSize(atStep: iteration)
             if cursor + b > data.trainCount {
                 epoch += 1
@@ -120,37 +157,42 @@ public final class Trainer {
             lossSum += loss
             lossCount += 1
             if iteration % c.recordEvery == 0 || iteration == c.iterations {
+                // batch norm keeps the loss finite long after the weights blow up: check them too
+                let travelled = distance(from: initial)
+                guard travelled.isFinite else {
+                    record.diverged = true
+                    break
+                }
                 record.iterations.append(iteration)
-                record.distance.append(distance(from: initial))
+                record.distance.append(travelled)
                 record.loss.append(lossSum / Double(lossCount))
                 lossSum = 0
                 lossCount = 0
             }
-            if let every = c.evaluateEvery, iteration % every == 0 || iteration == c.iterations {
-                record.evaluations.append(.init(iteration: iteration, epoch: Double(record.samples) / Double(data.trainCount),
-                                                testAccuracy: accuracy(images: data.testImages, labels: data.testLabels)))
-            }
-            if let every = c.noiseScaleEvery, iteration % every == 0 || iteration == 1 {
+            if let every = c.evaluateEvery, iteration % every == 0 || iteration == c.iterations { evaluate() }
+            if let every = c.noiseScaleEvery, iteration % every == 0 || iteration == c.iterations {
                 record.noiseScale.append(noiseScale(iteration: iteration, batchSize: b, seed: c.seed))
             }
             progress(iteration)
-            if let checkpoint, iteration % checkpointEvery == 0, iteration < c.iterations {
-                let saved = Checkpoint(fingerprint: print, iteration: iteration, epoch: epoch, cursor: cursor, parameters: network.parameters,
-                                       velocity: velocity, runningMean: network.runningMean, runningVariance: network.runningVariance,
-                                       initial: initial, record: record)
-                try AtomicFile.write(try JSONEncoder().encode(saved), to: checkpoint)
-            }
+            if iteration % checkpointEvery == 0, iteration < c.iterations { try save() }
         }
         if !record.diverged && finalEvaluation {
             record.finalTestAccuracy = accuracy(images: data.testImages, labels: data.testLabels)
             record.finalTrainAccuracy = accuracy(images: data.trainImages, labels: data.trainLabels)
         }
+        record.bestTestAccuracy = bestAccuracy
         return record
+    }
+
+    func unflatten(_ flat: [Float], _ counts: [Int]) -> [[Float]] {
+        var out: [[Float]] = [], offset = 0
+        for n in counts { out.append(Array(flat[offset..<(offset + n)])); offset += n }
+        return out
     }
 
     func runFingerprint(_ c: TrainingConfiguration, start: NetworkState?) throws -> String {
         struct Key: Encodable { var c: TrainingConfiguration; var start: Int?; var train: Int; var test: Int }
-        let startHash = start.map { s in s.parameters.reduce(0) { ($0 &* 31) &+ Int($1.bitPattern) } }
+        let startHash = start.map { s in (s.parameters + s.runningMean.flatMap { $0 } + s.runningVariance.flatMap { $0 }).reduce(0) { ($0 &* 31) &+ Int($1.bitPattern) } }
         return try fingerprintOf(Key(c: c, start: startHash, train: data.trainCount, test: data.testCount))
     }
 
@@ -161,16 +203,20 @@ public final class Trainer {
             network.gradients.withUnsafeBufferPointer { g in
                 velocity.withUnsafeMutableBufferPointer { v in
                     injected.withUnsafeBufferPointer { e in
-                        if rho > 0 {
-                            if sigma > 0 {
-                                for i in 0..<n { v[i] = rho * v[i] + g[i] + sigma * e[i]; w[i] -= lr * v[i] }
+                        let (w, g, v, e) = (w.baseAddress!, g.baseAddress!, v.baseAddress!, e.baseAddress)
+                        forEachPiece(of: n, work: n) { piece in
+                            let (lo, hi) = (piece.lowerBound, piece.upperBound)
+                            if rho > 0 {
+                                if let e, sigma > 0 {
+                                    for i in lo..<hi { v[i] = rho * v[i] + g[i] + sigma * e[i]; w[i] -= lr * v[i] }
+                                } else {
+                                    for i in lo..<hi { v[i] = rho * v[i] + g[i]; w[i] -= lr * v[i] }
+                                }
+                            } else if let e, sigma > 0 {
+                                for i in lo..<hi { w[i] -= lr * (g[i] + sigma * e[i]) }
                             } else {
-                                for i in 0..<n { v[i] = rho * v[i] + g[i]; w[i] -= lr * v[i] }
+                                for i in lo..<hi { w[i] -= lr * g[i] }
                             }
-                        } else if sigma > 0 {
-                            for i in 0..<n { w[i] -= lr * (g[i] + sigma * e[i]) }
-                        } else {
-                            for i in 0..<n { w[i] -= lr * g[i] }
                         }
                     }
                 }

@@ -21,6 +21,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var noiseScaleEvery: Int?
     /// Checkpoint every this many iterations (nil: one epoch's worth).
     public var checkpointEvery: Int?
+    /// Keep the weights of the best test accuracy among the evaluations (`Trainer.bestState`).
+    public var keepBestTestState = false
 
     public init(batchSize: Int, learningRate: Double = 0.1, momentum: Double = 0, injectedNoise: Double = 0, iterations: Int,
                 seed: UInt64 = 1, recordEvery: Int = 10, evaluateEvery: Int? = nil, noiseScaleEvery: Int? = nil, checkpointEvery: Int? = nil) {
@@ -49,7 +51,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         guard momentum >= 0, momentum < 1 else { throw Failure.invalid("momentum ρ", "\(momentum) (need 0 <= ρ < 1)") }
         guard injectedNoise >= 0, injectedNoise.isFinite else { throw Failure.invalid("injected noise σ", "\(injectedNoise) (must be >= 0)") }
         guard iterations >= 1 else { throw Failure.invalid("iterations", "\(iterations) (must be at least 1)") }
-        guard recordEvery >= 1 else { throw Failure.invalid("record interval", "\(recordEvery)") }
+        guard recordEvery >= 1 else { throw Failure.invalid("record interval", "\(recordEvery) (must be at least 1)") }
+        for (name, value) in [("evaluation interval", evaluateEvery), ("noise-scale interval", noiseScaleEvery), ("checkpoint interval", checkpointEvery)] {
+            if let value, value < 1 { throw Failure.invalid(name, "\(value) (must be at least 1)") }
+        }
+        guard !keepBestTestState || evaluateEvery != nil else { throw Failure.invalid("best-state tracking", "needs an evaluation interval") }
     }
 }
 
@@ -82,8 +88,9 @@ public struct TrainingRecord: Sendable, Equatable, Codable {
     public var loss: [Double] = []
     public var evaluations: [Evaluation] = []
     public var noiseScale: [NoiseScale] = []
-    public var finalTrainAccuracy: Double = .nan
-    public var finalTestAccuracy: Double = .nan
+    public var finalTrainAccuracy: Double?
+    public var finalTestAccuracy: Double?
+    public var bestTestAccuracy: Double?
     public var trainingSeconds: Double = 0
     public var samples: Int = 0
     public var diverged = false
@@ -99,9 +106,17 @@ public struct TrainingRecord: Sendable, Equatable, Codable {
     public struct NoiseScale: Sendable, Equatable, Codable {
         public var iteration: Int
         public var traceSigma0: Double
+        public var traceSigma0StandardError: Double
         public var batchSize: Int
         public var perBatch: Double
     }
 
     public var samplesPerSecond: Double { trainingSeconds > 0 ? Double(samples) / trainingSeconds : 0 }
+}
+
+/// A run stopped by its `shouldContinue`; the checkpoint holds its state.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public var iteration: Int
+    public var iterations: Int
+    public var description: String { "training interrupted at iteration \(iteration) of \(iterations); rerun the same command to resume" }
 }

@@ -1,0 +1,210 @@
+import Foundation
+import NeuralNets
+import Numerics
+
+/// What `sgdiff mnist` writes as result.json (schema "sgdiff.mnist/1").
+public struct MNISTResult: Sendable, Codable {
+    public var schema = "sgdiff.mnist/1"
+    public var configuration: MNISTConfiguration
+    public var software: SoftwareInfo
+    public var data: DataInfo
+    public var runs: [MNISTRun]
+    public var sweep: [SweepRow]
+    public var checks: [Check]
+    public var claims: [Claim]
+    /// Aggregated over `checks` (the software's own correctness); the paper's qualitative
+    /// claims are reported in `claims` and do not enter it.
+    public var verdict: Verdict
+
+    public struct DataInfo: Sendable, Codable, Equatable {
+        public var directory: String
+        public var trainCount: Int
+        public var testCount: Int
+        public var parameterCount: Int
+    }
+
+    /// One point of Figs 3–4 and of the sharpness / noise-scale table, over the replicates.
+    public struct SweepRow: Sendable, Codable, Equatable {
+        public var momentum: Double
+        public var batchSize: Int
+        public var injectedNoise: Double
+        public var replicates: Int
+        /// Across seeds when there are several; otherwise the binomial standard error of an
+        /// accuracy measured on n examples, √(p(1-p)/n) (the test set's sampling error).
+        public var trainAccuracy: Estimate
+        public var testAccuracy: Estimate
+        public var errorBars: String
+        public var finalDistance: Double
+        public var finalLoss: Double
+        /// Top and bottom Hessian eigenvalues at the end point (first replicate), with the Lanczos
+        /// residual bound of the top one.
+        public var sharpness: Double?
+        public var sharpnessResidual: Double?
+        public var smallestEigenvalue: Double?
+        /// tr Σ₀ at the last measurement and the diffusion strength of SME at this batch size:
+        /// the SDE's noise covariance is η Σ₀/m, so its trace is η tr(Σ₀)/m (plus η σ² d for
+        /// injected noise, which enters as ε ~ N(0, σ² I) inside the gradient).
+        public var traceSigma0: Estimate?
+        public var noiseScale: Double?
+        public var diffusionTrace: Double?
+    }
+
+    /// A correctness check of the software, theory against measurement.
+    public struct Check: Sendable, Codable, Equatable {
+        public var name: String
+        public var statement: String
+        public var measured: String
+        public var verdict: Verdict
+    }
+
+    /// A qualitative claim of the paper's §6 and whether this run reproduced it (nil: the
+    /// difference is within its error bars).
+    public struct Claim: Sendable, Codable, Equatable {
+        public var name: String
+        public var statement: String
+        public var measured: String
+        public var reproduced: Bool?
+    }
+
+    init(configuration: MNISTConfiguration, software: SoftwareInfo, data: DataInfo, runs: [MNISTRun]) {
+        self.configuration = configuration
+        self.software = software
+        self.data = data
+        self.runs = runs
+        sweep = Self.sweepRows(configuration, runs, data)
+        (checks, claims) = Self.assess(configuration, runs, sweep, data)
+        let verdicts = checks.map(\.verdict)
+        verdict = verdicts.contains(.fail) ? .fail : (verdicts.allSatisfy { $0 == .pass } ? .pass : .inconclusive)
+    }
+
+    public func run(_ name: String) -> MNISTRun? { runs.first { $0.name == name } }
+
+    static func binomial(_ p: Double, _ n: Int) -> Estimate { Estimate(mean: p, standardError: (p * (1 - p) / Double(n)).squareRoot(), count: n) }
+
+    static func acrossSeeds(_ values: [Double]) -> Estimate {
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))
+        return Estimate(mean: mean, standardError: (variance / Double(values.count)).squareRoot(), count: values.count)
+    }
+
+    static func sweepRows(_ c: MNISTConfiguration, _ runs: [MNISTRun], _ data: DataInfo) -> [SweepRow] {
+        var rows: [SweepRow] = []
+        let sweep = runs.filter { $0.role == .sweep }
+        var keys: [(Double, Int, Double)] = []
+        for r in sweep where !keys.contains(where: { $0 == (r.momentum, r.batchSize, r.injectedNoise) }) { keys.append((r.momentum, r.batchSize, r.injectedNoise)) }
+        for (rho, b, sigma) in keys {
+            let group = sweep.filter { $0.momentum == rho && $0.batchSize == b && $0.injectedNoise == sigma }.sorted { $0.seed < $1.seed }
+            let train = group.compactMap(\.record.finalTrainAccuracy), test = group.compactMap(\.record.finalTestAccuracy)
+            guard !train.isEmpty, !test.isEmpty else { continue }
+            let several = group.count > 1
+            let first = group[0]
+            let lastScale = group.compactMap { $0.record.noiseScale.last }
+            let trace: Estimate? = lastScale.isEmpty ? nil
+                : several ? acrossSeeds(lastScale.map(\.traceSigma0))
+                : Estimate(mean: lastScale[0].traceSigma0, standardError: lastScale[0].traceSigma0StandardError, count: 1)
+            let scale = trace.map { $0.mean / Double(b) }
+            rows.append(SweepRow(
+                momentum: rho, batchSize: b, injectedNoise: sigma, replicates: group.count,
+                trainAccuracy: several ? acrossSeeds(train) : binomial(train[0], data.trainCount),
+                testAccuracy: several ? acrossSeeds(test) : binomial(test[0], data.testCount),
+                errorBars: several ? "standard error across \(group.count) seeds" : "binomial standard error of the evaluation set",
+                finalDistance: group.compactMap(\.record.distance.last).reduce(0, +) / Double(group.count),
+                finalLoss: group.compactMap(\.record.loss.last).reduce(0, +) / Double(group.count),
+                sharpness: first.sharpness?.largest, sharpnessResidual: first.sharpness?.largestResidual, smallestEigenvalue: first.sharpness?.smallest,
+                traceSigma0: trace, noiseScale: scale,
+                diffusionTrace: scale.map { c.learningRate * ($0 + sigma * sigma * Double(data.parameterCount)) }))
+        }
+        return rows
+    }
+
+    static func assess(_ c: MNISTConfiguration, _ runs: [MNISTRun], _ rows: [SweepRow], _ data: DataInfo) -> ([Check], [Claim]) {
+        var checks: [Check] = [], claims: [Claim] = []
+        let small = c.batchSizes.min()!, large = c.batchSizes.max()!
+        func sweepRun(_ rho: Double, _ b: Int, noise: Bool = false) -> MNISTRun? {
+            runs.first { $0.role == .sweep && $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise && $0.seed == c.seed }
+        }
+        func row(_ rho: Double, _ b: Int, noise: Bool = false) -> SweepRow? {
+            rows.first { $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise }
+        }
+
+        // Proposition 1 on a deep network: E|g_B - ḡ|² = (1/m - 1/M) tr Σ₀, so tr Σ₀ estimated at two
+        // batch sizes from the same weights (iteration 0, same seed) must agree. |z| ≤ 3 is a
+        // two-sided test at the 0.3% level (the two estimates' draws are independent batches).
+        if let rho = c.momenta.first, let a = sweepRun(rho, small)?.record.noiseScale.first, let b = sweepRun(rho, large)?.record.noiseScale.first,
+           a.iteration == 0, b.iteration == 0 {
+            let z = (a.traceSigma0 - b.traceSigma0) / (a.traceSigma0StandardError * a.traceSigma0StandardError + b.traceSigma0StandardError * b.traceSigma0StandardError).squareRoot()
+            checks.append(Check(name: "proposition-1-batch-scaling",
+                                statement: "tr Σ₀ at the initial weights, estimated from the variance of batch gradients of size \(small) and \(large) through Proposition 1's factor (1/m − 1/M), agrees (|z| ≤ 3)",
+                                measured: String(format: "%.4g ± %.2g (m = %d) vs %.4g ± %.2g (m = %d), z = %.2f", a.traceSigma0, a.traceSigma0StandardError, small,
+                                                 b.traceSigma0, b.traceSigma0StandardError, large, z),
+                                verdict: abs(z) <= 3 ? .pass : .fail))
+        }
+        // the accuracy anchor refers to the full training set; on a subset it does not apply
+        if let anchor = runs.first(where: { $0.name == "anchor/small" }), let best = anchor.record.bestTestAccuracy, data.trainCount >= 60_000 {
+            checks.append(Check(name: "small-batch-accuracy",
+                                statement: "the small-batch anchor (batch \(c.smallBatch), \(c.smallAnchorEpochs) epochs) reaches ≥ 98.0% test accuracy (Keskar et al.: 98.03 ± 0.07% for F1)",
+                                measured: String(format: "best %.2f%% over %d evaluations", 100 * best, anchor.record.evaluations.count),
+                                verdict: best >= 0.98 ? .pass : .fail))
+        }
+        for rho in c.momenta {
+            let tag = rho == 0 ? "SGD" : "momentum \(rho)"
+            if let s = sweepRun(rho, small)?.record.distance.last, let l = sweepRun(rho, large)?.record.distance.last {
+                claims.append(Claim(name: "diffusion-by-batch-size-rho\(rho)",
+                                    statement: "Fig \(rho == 0 ? 1 : 2) (\(tag)): at equal iterations the weights of batch \(small) travel further from w₀ than those of batch \(large)",
+                                    measured: String(format: "‖w − w₀‖ after %d iterations: %.3f vs %.3f (ratio %.2f)", c.iterations, s, l, s / l),
+                                    reproduced: s > l))
+                if let n = sweepRun(rho, c.largeBatch, noise: true)?.record.distance.last {
+                    var text = String(format: "‖w − w₀‖: %.3f with noise σ = %g vs %.3f at batch %d (ratio %.2f)", n, c.injectedNoise, s, small, n / s)
+                    if let trace = row(rho, small)?.traceSigma0?.mean {
+                        // the σ that gives batch `large` the small batch's gradient-noise trace
+                        let sigmaEq = (trace * (1 / Double(small) - 1 / Double(large)) / Double(data.parameterCount)).squareRoot()
+                        text += String(format: "; matching tr Σ₀(1/%d − 1/%d) = d σ² needs σ = %.2g", small, large, sigmaEq)
+                    }
+                    claims.append(Claim(name: "noise-injection-rho\(rho)",
+                                        statement: "Fig \(rho == 0 ? 1 : 2) (\(tag)): injected noise σ = \(c.injectedNoise) makes the batch-\(c.largeBatch) distance curve similar to batch \(small)'s (read as: within 25% at the end)",
+                                        measured: text, reproduced: abs(log(n / s)) <= log(1.25)))
+                }
+            }
+            if let s = row(rho, small), let l = row(rho, large) {
+                let gap = s.testAccuracy.mean - l.testAccuracy.mean
+                let se = (s.testAccuracy.standardError * s.testAccuracy.standardError + l.testAccuracy.standardError * l.testAccuracy.standardError).squareRoot()
+                claims.append(Claim(name: "generalisation-gap-rho\(rho)",
+                                    statement: "Fig \(rho == 0 ? 3 : 4) (\(tag)): at equal iterations the large batch tests worse than the small one (difference beyond 2 standard errors)",
+                                    measured: String(format: "test accuracy %.2f%% (batch %d) − %.2f%% (batch %d) = %+.2f ± %.2f points; train %.2f%% vs %.2f%%",
+                                                     100 * s.testAccuracy.mean, small, 100 * l.testAccuracy.mean, large, 100 * gap, 100 * se,
+                                                     100 * s.trainAccuracy.mean, 100 * l.trainAccuracy.mean),
+                                    reproduced: gap > 2 * se ? true : (gap < -2 * se ? false : nil)))
+                if let ss = s.sharpness, let ls = l.sharpness {
+                    let bound = (s.sharpnessResidual ?? 0) + (l.sharpnessResidual ?? 0)
+                    claims.append(Claim(name: "sharpness-rho\(rho)",
+                                        statement: "(Keskar et al., \(tag)) at equal iterations the large batch ends at a sharper point: larger top Hessian eigenvalue",
+                                        measured: String(format: "λ_max %.3g (batch %d) vs %.3g (batch %d), Lanczos residuals ±%.2g", ss, small, ls, large, bound),
+                                        reproduced: ls - ss > bound ? true : (ss - ls > bound ? false : nil)))
+                }
+            }
+        }
+        if let s = runs.first(where: { $0.name == "anchor/small" })?.sharpness, let l = runs.first(where: { $0.name == "anchor/large" })?.sharpness {
+            let bound = s.largestResidual + l.largestResidual
+            claims.append(Claim(name: "sharpness-anchors",
+                                statement: "(Keskar et al.; the paper's flat/sharp reading of Figs 5–6) trained to their best test accuracy, the large batch sits at a sharper minimiser than the small one",
+                                measured: String(format: "λ_max %.3g (batch %d anchor) vs %.3g (batch %d anchor), Lanczos residuals ±%.2g", s.largest, c.smallBatch, l.largest, c.largeBatch, bound),
+                                reproduced: l.largest - s.largest > bound ? true : (s.largest - l.largest > bound ? false : nil)))
+        }
+        func finalAccuracy(_ name: String) -> Double? { runs.first { $0.name == name }?.record.evaluations.last?.testAccuracy }
+        let se2 = 2 * (2 * 0.98 * 0.02 / Double(data.testCount)).squareRoot()
+        if let a = finalAccuracy("warm/small/b\(c.smallBatch)"), let b = finalAccuracy("warm/small/b\(c.largeBatch)") {
+            claims.append(Claim(name: "warm-start-flat",
+                                statement: "Fig 5: from the best small-batch weights (a flat region) the large batch does at least as well as the small one",
+                                measured: String(format: "final test accuracy %.2f%% (batch %d) vs %.2f%% (batch %d)", 100 * b, c.largeBatch, 100 * a, c.smallBatch),
+                                reproduced: b - a > -se2 ? (b - a >= se2 ? true : nil) : false))
+        }
+        if let anchor = runs.first(where: { $0.name == "anchor/large" })?.record.bestTestAccuracy,
+           let warm = runs.first(where: { $0.name == "warm/large/b\(c.smallBatch)" })?.record.evaluations.dropFirst().map(\.testAccuracy).max() {
+            claims.append(Claim(name: "warm-start-sharp",
+                                statement: "Fig 6: from the best large-batch weights (a sharp region) small-batch SGD escapes to better test accuracy",
+                                measured: String(format: "best test accuracy %.2f%% after warm start at batch %d vs %.2f%% at the large-batch anchor", 100 * warm, c.smallBatch, 100 * anchor),
+                                reproduced: warm - anchor >= se2 ? true : (warm - anchor <= -se2 ? false : nil)))
+        }
+        return (checks, claims)
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import SGDDiffusion
+
+extension SGDiff {
+    struct MNISTCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mnist",
+            abstract: "The paper's §6: the F1 network on MNIST by batch size, momentum and injected noise (Figs 1–6), with gradient-noise scale and sharpness.")
+
+        @Option(help: "Folder with the four MNIST files (default: $SGDIFF_MNIST_DIR, ~/.cache/sgd-diffusion/mnist, ./data/mnist).")
+        var mnistDir: String?
+
+        @Option(help: "quick (a 12 000-example subset, about a minute) or paper (all 60 000 examples, about 20 minutes on 2 cores).")
+        var fidelity: String = "quick"
+
+        @Option(help: "Batch sizes of Figs 3–4, comma-separated (default: the fidelity's).")
+        var batchSizes: String?
+
+        @Option(help: "Momenta, comma-separated (default: 0,0.9).")
+        var momenta: String?
+
+        @Option(help: "Iterations of every sweep run (default: the fidelity's).")
+        var iterations: Int?
+
+        @Option(help: "Seeds per sweep configuration; > 1 gives error bars across seeds.")
+        var replicates: Int?
+
+        @Option(help: "Training examples to use (0: all; default: the fidelity's).")
+        var trainSubset: Int?
+
+        @Option(parsing: .unconditional, help: "Injected noise σ of the noise-injected large-batch runs (0: none).")
+        var noise: Double?
+
+        @Option(parsing: .unconditional, help: "Learning rate η.")
+        var lr: Double?
+
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Output directory; writes DIR/mnist/.")
+        var out: String = "results"
+
+        @Flag(help: "Print the result object as JSON to stdout.")
+        var json = false
+
+        @Flag(help: "No progress line on stderr.")
+        var quiet = false
+
+        @Flag(help: "Discard finished runs and checkpoints instead of resuming.")
+        var restart = false
+
+        func makeConfiguration() throws -> MNISTConfiguration {
+            var c: MNISTConfiguration
+            switch fidelity {
+            case "quick": c = .quick(seed: seed)
+            case "paper": c = .paper(seed: seed)
+            default: throw ValidationError("unknown --fidelity '\(fidelity)'; choose quick or paper")
+            }
+            if let batchSizes {
+                c.batchSizes = try parseList(batchSizes, option: "--batch-sizes").map { v in
+                    guard v >= 1, v == v.rounded(), v <= 60_000 else { throw ValidationError("--batch-sizes: \(v) is not a batch size") }
+                    return Int(v)
+                }
+                c.smallBatch = c.batchSizes.min()!
+                c.largeBatch = c.batchSizes.max()!
+            }
+            if let momenta { c.momenta = try parseList(momenta, option: "--momenta") }
+            if let iterations { c.iterations = iterations }
+            if let replicates { c.replicates = replicates }
+            if let trainSubset {
+                guard trainSubset >= 0 else { throw ValidationError("--train-subset must be >= 0") }
+                c.trainSubset = trainSubset == 0 ? nil : trainSubset
+            }
+            if let noise { c.injectedNoise = noise }
+            if let lr { c.learningRate = lr }
+            return c
+        }
+
+        func run() throws {
+            let configuration = try makeConfiguration()
+            let location = try MNIST.locate(explicit: mnistDir)
+            let data = try MNIST.load(directory: location)
+            try configuration.validate(trainingSamples: data.trainCount)
+            let directory = URL(fileURLWithPath: out).appendingPathComponent(MNISTStudy.experiment)
+            var options = RunOptions(quiet: quiet, restart: restart)
+            options.shouldContinue = SGDiff.keepRunning
+            let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: options) {
+                note($0, quiet: quiet)
+            }
+            try MNISTArtifacts.write(result, to: directory)
+            if json { emit(try JSONOutput.string(result)) } else { emit(mnistSummary(result)) }
+            note("wrote \(directory.path)/result.json, CSV tables and figures", quiet: quiet)
+        }
+    }
+
+    struct DataCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "data", abstract: "Fetch the data sets the experiments use.",
+                                                        subcommands: [MNISTData.self])
+
+        struct MNISTData: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "mnist",
+                abstract: "Download the four MNIST files from a public mirror, verifying their MD5 checksums (files already present and correct are kept).")
+
+            @Option(help: "Target folder (default: ~/.cache/sgd-diffusion/mnist).")
+            var dir: String?
+
+            func run() throws {
+                let target = dir.map { URL(fileURLWithPath: $0) } ?? MNIST.defaultDirectory
+                try MNIST.download(to: target) { note($0, quiet: false) }
+                _ = try MNIST.load(directory: target)
+                emit("MNIST ready in \(target.path)")
+            }
+        }
+    }
+}
+
+func mnistSummary(_ r: MNISTResult) -> String {
+    var lines = ["mnist: F1 network, \(r.data.trainCount) training / \(r.data.testCount) test examples, \(r.runs.count) runs"]
+    lines.append("  ρ     batch  σ         train %   test %   ‖w−w₀‖   λ_max     trΣ₀/m")
+    for s in r.sweep {
+        lines.append(String(format: "  %-5@ %5d  %-8@  %6.2f   %6.2f   %7.3f   %-8@  %@", String(s.momentum), s.batchSize, String(s.injectedNoise),
+                            100 * s.trainAccuracy.mean, 100 * s.testAccuracy.mean, s.finalDistance,
+                            s.sharpness.map { String(format: "%.3g", $0) } ?? "-", s.noiseScale.map { String(format: "%.3g", $0) } ?? "-"))
+    }
+    for c in r.checks { lines.append("  [\(c.verdict.rawValue.uppercased())] \(c.name): \(c.measured)") }
+    for c in r.claims { lines.append("  claim \(c.name): \(c.reproduced.map { $0 ? "reproduced" : "not reproduced" } ?? "within error bars") — \(c.measured)") }
+    lines.append("verdict: \(r.verdict.rawValue.uppercased())")
+    return lines.joined(separator: "\n")
+}
