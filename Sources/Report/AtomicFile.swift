@@ -21,3 +21,19 @@ public enum AtomicFile {
         try write(Data(text.utf8), to: url)
     }
 }
+
+/// The files an experiment writes into its folder, each atomically, remembering which.
+public struct ArtifactWriter {
+    public let directory: URL
+    public private(set) var written: [URL] = []
+
+    public init(_ directory: URL) { self.directory = directory }
+
+    public mutating func put(_ name: String, _ text: String) throws { try put(name, Data(text.utf8)) }
+
+    public mutating func put(_ name: String, _ data: Data) throws {
+        let url = directory.appendingPathComponent(name)
+        try AtomicFile.write(data, to: url)
+        written.append(url)
+    }
+}

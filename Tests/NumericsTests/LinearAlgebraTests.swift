@@ -93,3 +93,31 @@ import TestSupport
         #expect(isClose(singular[0, 0], 0.5.squareRoot(), relative: 1e-14))
     }
 }
+
+@Suite struct LanczosTests {
+    /// A = Q diag(λ) Qᵀ with a known spectrum; Lanczos with enough steps recovers both extremes
+    /// to rounding, and with few steps its residual bound brackets the true value.
+    @Test func recoversTheExtremeEigenvalues() throws {
+        let n = 200
+        let lambdas = (0..<n).map { -3 + 10 * Double($0) / Double(n - 1) }  // −3 … 7
+        let q = try SymmetricEigen(LinearAlgebraTests.pseudoRandomMatrix(n, n, seed: 9, as: Double.self)
+                                   + LinearAlgebraTests.pseudoRandomMatrix(n, n, seed: 9, as: Double.self).transposed).vectors
+        func apply(_ v: [Double]) -> [Double] {
+            let qtv = q.transposed * v
+            return q * zip(lambdas, qtv).map { $0 * $1 }
+        }
+        let start = (0..<n).map { sin(Double($0) * 1.7) + 0.3 }
+        let full = try Lanczos.extremeEigenvalues(dimension: n, start: start, steps: n, apply: apply)
+        #expect(abs(full.largest - 7) < 1e-9 && abs(full.smallest + 3) < 1e-9)
+        let short = try Lanczos.extremeEigenvalues(dimension: n, start: start, steps: 12, apply: apply)
+        #expect(short.largest <= 7 + 1e-9 && 7 - short.largest <= short.largestResidual + 1e-9, "\(short)")
+        #expect(short.steps == 12)
+    }
+
+    @Test func badInputsAreErrors() {
+        #expect(throws: Lanczos.Failure.self) { try Lanczos.extremeEigenvalues(dimension: 3, start: [1, 0], steps: 2) { $0 } }
+        #expect(throws: Lanczos.Failure.self) { try Lanczos.extremeEigenvalues(dimension: 2, start: [0, 0], steps: 2) { $0 } }
+        #expect(throws: Lanczos.Failure.self) { try Lanczos.extremeEigenvalues(dimension: 2, start: [1, 0], steps: 0) { $0 } }
+        #expect(throws: Lanczos.Failure.nonFinite(step: 0)) { try Lanczos.extremeEigenvalues(dimension: 2, start: [1, 0], steps: 2) { _ in [.nan, 0] } }
+    }
+}

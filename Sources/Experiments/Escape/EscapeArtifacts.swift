@@ -16,23 +16,18 @@ public enum EscapeArtifacts {
         return t
     }
 
-    static func put(_ name: String, _ text: String, _ directory: URL, _ written: inout [URL]) throws {
-        let url = directory.appendingPathComponent(name)
-        try AtomicFile.write(text, to: url)
-        written.append(url)
-    }
 
     // MARK: - Saddles
 
     @discardableResult
     public static func write(_ r: EscapeSaddleResult, to directory: URL) throws -> [URL] {
-        var written: [URL] = []
-        try put("result.json", try JSONOutput.string(r), directory, &written)
-        try put("exit-times.csv", exitTable(r.onManifold + r.offManifold + r.sgd).text, directory, &written)
-        try put("escape-time.svg", saddleTimeFigure(r).svg, directory, &written)
-        if !r.sgd.isEmpty { try put("sgd-iterations.svg", sgdFigure(r).svg, directory, &written) }
-        try put("exit-directions.svg", directionFigure(r).svg, directory, &written)
-        return written
+        var files = ArtifactWriter(directory)
+        try files.put("result.json", try JSONOutput.string(r))
+        try files.put("exit-times.csv", exitTable(r.onManifold + r.offManifold + r.sgd).text)
+        try files.put("escape-time.svg", saddleTimeFigure(r).svg)
+        if !r.sgd.isEmpty { try files.put("sgd-iterations.svg", sgdFigure(r).svg) }
+        try files.put("exit-directions.svg", directionFigure(r).svg)
+        return files.written
     }
 
     static func bars(_ e: Estimate) -> (Double, Double) {
@@ -149,8 +144,8 @@ public enum EscapeArtifacts {
 
     @discardableResult
     public static func write(_ r: EscapeMinimumResult, to directory: URL) throws -> [URL] {
-        var written: [URL] = []
-        try put("result.json", try JSONOutput.string(r), directory, &written)
+        var files = ArtifactWriter(directory)
+        try files.put("result.json", try JSONOutput.string(r))
         var t = CSVTable(header: ["eta", "mc_mean", "mc_se", "mc_paths", "mc_censored", "sgd_mean_steps", "sgd_se", "pde", "exact", "mu1", "lemma1_product",
                                   "splitting_mean", "splitting_se", "splitting_p", "kramers", "kramers_paper_scaling"])
         for row in r.rows {
@@ -161,14 +156,14 @@ public enum EscapeArtifacts {
                       csvNumber(row.splitting?.standardError), csvNumber(row.splitting?.probability), csvNumber(row.kramers),
                       csvNumber(row.kramersPaperScaling)])
         }
-        try put("exit-times.csv", t.text, directory, &written)
-        try put("arrhenius.svg", arrheniusFigure(r).svg, directory, &written)
-        try put("quasi-potential.svg", quasiPotentialFigure(r).svg, directory, &written)
+        try files.put("exit-times.csv", t.text)
+        try files.put("arrhenius.svg", arrheniusFigure(r).svg)
+        try files.put("quasi-potential.svg", quasiPotentialFigure(r).svg)
         if !r.bridgeWith.isEmpty {
-            try put("bridge-bias.svg", bridgeFigure(r).svg, directory, &written)
-            try put("bridge.csv", exitTable(r.bridgeWith + r.bridgeWithout).text, directory, &written)
+            try files.put("bridge-bias.svg", bridgeFigure(r).svg)
+            try files.put("bridge.csv", exitTable(r.bridgeWith + r.bridgeWithout).text)
         }
-        return written
+        return files.written
     }
 
     public static func arrheniusFigure(_ r: EscapeMinimumResult) -> SVGPlot {

@@ -7,20 +7,15 @@ import Report
 public enum MNISTArtifacts {
     @discardableResult
     public static func write(_ r: MNISTResult, to directory: URL) throws -> [URL] {
-        var written: [URL] = []
-        func put(_ name: String, _ text: String) throws {
-            let url = directory.appendingPathComponent(name)
-            try AtomicFile.write(text, to: url)
-            written.append(url)
-        }
-        try put("result.json", try JSONOutput.string(r))
-        try put("runs.csv", runsTable(r).text)
-        try put("sweep.csv", sweepTable(r).text)
-        try put("curves.csv", curvesTable(r).text)
-        try put("evaluations.csv", evaluationsTable(r).text)
-        try put("noise-scale.csv", noiseTable(r).text)
-        for (name, plot, _) in figures(r) { try put(name, plot.svg) }
-        return written
+        var files = ArtifactWriter(directory)
+        try files.put("result.json", try JSONOutput.string(r))
+        try files.put("runs.csv", runsTable(r).text)
+        try files.put("sweep.csv", sweepTable(r).text)
+        try files.put("curves.csv", curvesTable(r).text)
+        try files.put("evaluations.csv", evaluationsTable(r).text)
+        try files.put("noise-scale.csv", noiseTable(r).text)
+        for (name, plot, _) in figures(r) { try files.put(name, plot.svg) }
+        return files.written
     }
 
     static func momentumTag(_ rho: Double) -> String { rho == 0 ? "SGD" : "momentum ρ = \(rho)" }

@@ -178,7 +178,7 @@ public struct MNISTResult: Sendable, Codable {
                     let bound = (s.sharpnessResidual ?? 0) + (l.sharpnessResidual ?? 0)
                     claims.append(Claim(name: "sharpness-rho\(rho)",
                                         statement: "(Keskar et al., \(tag)) at equal iterations the large batch ends at a sharper point: larger top Hessian eigenvalue",
-                                        measured: String(format: "λ_max %.3g (batch %d) vs %.3g (batch %d), Lanczos residuals ±%.2g", ss, small, ls, large, bound),
+                                        measured: String(format: "λ_max %.3g (batch %d) vs %.3g (batch %d), Lanczos residuals ±%.2g (seed %d only: run-to-run variation not included; end points at different training losses)", ss, small, ls, large, bound, Int(c.seed)),
                                         reproduced: ls - ss > bound ? true : (ss - ls > bound ? false : nil)))
                 }
             }
@@ -187,7 +187,7 @@ public struct MNISTResult: Sendable, Codable {
             let bound = s.largestResidual + l.largestResidual
             claims.append(Claim(name: "sharpness-anchors",
                                 statement: "(Keskar et al.; the paper's flat/sharp reading of Figs 5–6) trained to their best test accuracy, the large batch sits at a sharper minimiser than the small one",
-                                measured: String(format: "λ_max %.3g (batch %d anchor) vs %.3g (batch %d anchor), Lanczos residuals ±%.2g", s.largest, c.smallBatch, l.largest, c.largeBatch, bound),
+                                measured: String(format: "λ_max %.3g (batch %d anchor) vs %.3g (batch %d anchor), Lanczos residuals ±%.2g (one seed: run-to-run variation not included)", s.largest, c.smallBatch, l.largest, c.largeBatch, bound),
                                 reproduced: l.largest - s.largest > bound ? true : (s.largest - l.largest > bound ? false : nil)))
         }
         func finalAccuracy(_ name: String) -> Double? { runs.first { $0.name == name }?.record.evaluations.last?.testAccuracy }

@@ -8,20 +8,15 @@ public enum WeakErrorArtifacts {
     /// function into `directory`; returns the files written.
     @discardableResult
     public static func write(_ result: WeakErrorResult, to directory: URL) throws -> [URL] {
-        var written: [URL] = []
-        func put(_ name: String, _ data: Data) throws {
-            let url = directory.appendingPathComponent(name)
-            try AtomicFile.write(data, to: url)
-            written.append(url)
-        }
-        try put("result.json", try JSONOutput.encode(result))
-        try put("rows.csv", Data(rowsTable(result).text.utf8))
-        try put("fits.csv", Data(fitsTable(result).text.utf8))
-        if !result.closedFormChecks.isEmpty { try put("closed-form.csv", Data(checksTable(result).text.utf8)) }
+        var files = ArtifactWriter(directory)
+        try files.put("result.json", try JSONOutput.encode(result))
+        try files.put("rows.csv", Data(rowsTable(result).text.utf8))
+        try files.put("fits.csv", Data(fitsTable(result).text.utf8))
+        if !result.closedFormChecks.isEmpty { try files.put("closed-form.csv", Data(checksTable(result).text.utf8)) }
         for phi in result.configuration.testFunctions {
-            try put("weak-error-\(fileSafe(phi.rawValue)).svg", Data(figure(result, phi: phi).svg.utf8))
+            try files.put("weak-error-\(fileSafe(phi.rawValue)).svg", Data(figure(result, phi: phi).svg.utf8))
         }
-        return written
+        return files.written
     }
 
     static func fileSafe(_ s: String) -> String { s.replacingOccurrences(of: "^", with: "") }
