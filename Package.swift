@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "TestSupport"], swiftSettings: fastMath),

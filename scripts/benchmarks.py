@@ -70,6 +70,8 @@ def sgdiff_mlp(binary, run_tag, jsonl, mnist, windows):
             m = json.loads(line)
             f.write(json.dumps({"kind": "mlp_throughput", "framework": "sgdiff", "batch": m["batch"], "optim": m["optimizer"],
                                 "samples_per_s": m["samplesPerSecond"], "median": m["median"], "note": "OpenBLAS " + m["blasKernel"],
+                                "dataset": "mnist", "version": "sgdiff " + m.get("version", ""), "threads": m.get("threads", 2),
+                                "warmup_s": m.get("warmupSeconds", float("nan")), "warmup_steps": m.get("warmupSteps", 10),
                                 "t_start": t0, "t_end": time.time(), "tag": run_tag}) + "\n")
 
 

@@ -89,6 +89,7 @@ struct Tool {
         (["mnist", "--mnist-dir", "/nonexistent/mnist"], "run `sgdiff data mnist` to download it"),
         (["mnist", "--batch-sizes", "0,128"], "--batch-sizes: 0.0 is not a batch size"),
         (["mnist", "--train-subset=-5"], "--train-subset must be >= 0"),
+        (["mnist", "--schedule-switch=-1"], "--schedule-switch must be >= 0"),
         (["reproduce", "--mnist-dir", "/nonexistent/mnist"], "MNIST not found (looked in /nonexistent/mnist)"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
@@ -108,7 +109,8 @@ struct Tool {
         #expect(out.status == 0, "\(out.stderr)")
         let result = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         #expect(result?["schema"] as? String == "sgdiff.mnist/1")
-        #expect((result?["runs"] as? [Any])?.count == 3 + 2 + 4)
+        let runs = (result?["runs"] as? [Any])?.count
+        #expect(runs == 10)  // 3 sweep runs, 1 scheduled, 2 anchors, 4 warm starts
         for file in ["result.json", "sweep.csv", "fig1-distance-rho0.0.svg", "fig5-warm-start-small.svg", "sharpness.svg"] {
             #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/mnist/\(file)").path), "\(file)")
         }

@@ -22,6 +22,7 @@ final class StopAfter: @unchecked Sendable {
         c.smallBatch = 16
         c.largeBatch = 64
         c.iterations = 6
+        c.scheduleSwitch = 3
         c.recordEvery = 2
         c.smallAnchorEpochs = 1
         c.largeAnchorEpochs = 2
@@ -39,8 +40,12 @@ final class StopAfter: @unchecked Sendable {
         let c = Self.tiny()
         let data = syntheticMNIST(train: 256, test: 100)
         let r = try MNISTStudy.run(c, data: data, dataDirectory: "synthetic", directory: dir, options: RunOptions(quiet: true))
-        #expect(r.runs.count == 2 * 3 + 2 + 4)
-        #expect(r.sweep.count == 6 && r.sweep.allSatisfy { $0.sharpness != nil && $0.traceSigma0 != nil })
+        #expect(r.runs.count == 2 * 4 + 2 + 4)
+        #expect(r.sweep.count == 8 && r.sweep.allSatisfy { $0.sharpness != nil && $0.traceSigma0 != nil })
+        // the scheduled run switches batch size where it says
+        let scheduled = try #require(r.runs.first { $0.schedule != nil })
+        #expect(scheduled.record.samples == 3 * 16 + 3 * 64)
+        #expect(r.claims.contains { $0.name == "batch-schedule-rho0.0" })
         // warm starts begin at their anchor's best weights: the first evaluation equals its best accuracy
         let anchor = try #require(r.run("anchor/small")?.record.bestTestAccuracy)
         #expect(r.run("warm/small/b16")?.record.evaluations.first?.testAccuracy == anchor)
@@ -89,5 +94,6 @@ final class StopAfter: @unchecked Sendable {
         rejects({ $0.iterations = 0 }, "counts")
         rejects({ $0.trainSubset = 50 }, "training subset")
         rejects({ $0.sharpnessSteps = 1 }, "sharpness")
+        rejects({ $0.scheduleSwitch = 6 }, "schedule switch")
     }
 }

@@ -12,6 +12,10 @@ public enum MLPBenchmark {
         public var samplesPerSecond: [Double]
         public var median: Double
         public var blasKernel: String
+        public var warmupSteps: Int
+        public var warmupSeconds: Double
+        public var threads: Int
+        public var version: String
     }
 
     public static func run(data: MNIST, batches: [Int], optimizers: [String], seconds: Double, windows: Int, warmup: Int = 10) throws -> [Measurement] {
@@ -32,7 +36,8 @@ public enum MLPBenchmark {
                     rates.append(record.samplesPerSecond)
                 }
                 out.append(Measurement(batch: batch, optimizer: optimizer, samplesPerSecond: rates, median: rates.sorted()[rates.count / 2],
-                                       blasKernel: BLASRuntime.coreName))
+                                       blasKernel: BLASRuntime.coreName, warmupSteps: warmup, warmupSeconds: warm.trainingSeconds,
+                                       threads: ProcessInfo.processInfo.activeProcessorCount, version: SoftwareInfo.currentVersion))
             }
         }
         return out

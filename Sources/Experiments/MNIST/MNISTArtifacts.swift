@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNets
 import Numerics
+import Problems
 import Report
 
 /// Files, figures and the report section of the MNIST study.
@@ -42,15 +43,21 @@ public enum MNISTArtifacts {
         return out
     }
 
+    static func label(_ run: MNISTRun) -> String {
+        if let schedule = run.schedule { return "batch \(schedule)" }
+        return "batch \(run.batchSize)" + (run.injectedNoise > 0 ? ", σ = \(run.injectedNoise)" : "")
+    }
+
+    static func sortKey(_ run: MNISTRun) -> (Int, Double, Int) { (run.schedule == nil ? 0 : 1, run.injectedNoise, run.batchSize) }
+
     static func firstSeed(_ r: MNISTResult) -> [MNISTRun] { r.runs.filter { $0.role == .sweep && $0.seed == r.configuration.seed } }
 
     static func distanceFigure(_ r: MNISTResult, rho: Double) -> SVGPlot {
         var plot = SVGPlot(title: "Distance from the initial weights, \(momentumTag(rho))", xLabel: "iteration", yLabel: "‖w − w₀‖")
-        let runs = firstSeed(r).filter { $0.momentum == rho }.sorted { ($0.injectedNoise, $0.batchSize) < ($1.injectedNoise, $1.batchSize) }
+        let runs = firstSeed(r).filter { $0.momentum == rho }.sorted { sortKey($0) < sortKey($1) }
         for (i, run) in runs.enumerated() {
-            let label = "batch \(run.batchSize)" + (run.injectedNoise > 0 ? ", σ = \(run.injectedNoise)" : "")
-            plot.add(.init(label: label, x: run.record.iterations.map(Double.init), y: run.record.distance, color: SVGPlot.palette[i % SVGPlot.palette.count],
-                           dashed: run.injectedNoise > 0, markers: false))
+            plot.add(.init(label: label(run), x: run.record.iterations.map(Double.init), y: run.record.distance, color: SVGPlot.palette[i % SVGPlot.palette.count],
+                           dashed: run.injectedNoise > 0 || run.schedule != nil, markers: false))
         }
         return plot
     }
@@ -60,7 +67,7 @@ public enum MNISTArtifacts {
     static func accuracyFigure(_ r: MNISTResult, rho: Double) -> SVGPlot {
         var plot = SVGPlot(title: "Accuracy against batch size at equal iterations, \(momentumTag(rho))", xLabel: "batch size", yLabel: "accuracy (%)",
                            xScale: .logarithmic)
-        let rows = r.sweep.filter { $0.momentum == rho && $0.injectedNoise == 0 }.sorted { $0.batchSize < $1.batchSize }
+        let rows = r.sweep.filter { $0.momentum == rho && $0.injectedNoise == 0 && $0.schedule == nil }.sorted { $0.batchSize < $1.batchSize }
         let noisy = r.sweep.filter { $0.momentum == rho && $0.injectedNoise > 0 }
         plot.add(.init(label: "train", x: rows.map { Double($0.batchSize) }, y: rows.map { 100 * $0.trainAccuracy.mean },
                        errorBars: rows.map { bars($0.trainAccuracy) }, color: SVGPlot.palette[0]))
@@ -90,7 +97,7 @@ public enum MNISTArtifacts {
     static func sharpnessFigure(_ r: MNISTResult) -> SVGPlot {
         var plot = SVGPlot(title: "Sharpness at the end point against batch size", xLabel: "batch size", yLabel: "λ_max of the Hessian", xScale: .logarithmic)
         for (i, rho) in r.configuration.momenta.enumerated() {
-            let rows = r.sweep.filter { $0.momentum == rho && $0.injectedNoise == 0 && $0.sharpness != nil }.sorted { $0.batchSize < $1.batchSize }
+            let rows = r.sweep.filter { $0.momentum == rho && $0.injectedNoise == 0 && $0.schedule == nil && $0.sharpness != nil }.sorted { $0.batchSize < $1.batchSize }
             plot.add(.init(label: momentumTag(rho), x: rows.map { Double($0.batchSize) }, y: rows.map { $0.sharpness! },
                            errorBars: rows.map { ($0.sharpness! - ($0.sharpnessResidual ?? 0), $0.sharpness! + ($0.sharpnessResidual ?? 0)) },
                            color: SVGPlot.palette[i % SVGPlot.palette.count]))
@@ -106,12 +113,11 @@ public enum MNISTArtifacts {
     static func noiseFigure(_ r: MNISTResult) -> SVGPlot {
         var plot = SVGPlot(title: "Gradient-noise scale along training", xLabel: "iteration", yLabel: "tr(Σ₀)/m", yScale: .logarithmic)
         let rho = r.configuration.momenta.first ?? 0
-        for (i, run) in firstSeed(r).filter({ $0.momentum == rho && !$0.record.noiseScale.isEmpty }).sorted(by: { ($0.injectedNoise, $0.batchSize) < ($1.injectedNoise, $1.batchSize) }).enumerated() {
+        for (i, run) in firstSeed(r).filter({ $0.momentum == rho && !$0.record.noiseScale.isEmpty }).sorted(by: { sortKey($0) < sortKey($1) }).enumerated() {
             let s = run.record.noiseScale
-            let m = Double(run.batchSize)
-            plot.add(.init(label: "batch \(run.batchSize)" + (run.injectedNoise > 0 ? ", injected noise" : ""), x: s.map { Double($0.iteration) },
-                           y: s.map(\.perBatch), errorBars: s.map { ($0.perBatch - 2 * $0.traceSigma0StandardError / m, $0.perBatch + 2 * $0.traceSigma0StandardError / m) },
-                           color: SVGPlot.palette[i % SVGPlot.palette.count], dashed: run.injectedNoise > 0))
+            plot.add(.init(label: label(run), x: s.map { Double($0.iteration) },
+                           y: s.map(\.perBatch), errorBars: s.map { ($0.perBatch - 2 * $0.traceSigma0StandardError / Double($0.batchSize), $0.perBatch + 2 * $0.traceSigma0StandardError / Double($0.batchSize)) },
+                           color: SVGPlot.palette[i % SVGPlot.palette.count], dashed: run.injectedNoise > 0 || run.schedule != nil))
         }
         return plot
     }
@@ -119,12 +125,12 @@ public enum MNISTArtifacts {
     // MARK: - Tables
 
     static func runsTable(_ r: MNISTResult) -> CSVTable {
-        var t = CSVTable(header: ["run", "role", "batch_size", "momentum", "injected_noise", "seed", "iterations", "start", "final_train_accuracy",
+        var t = CSVTable(header: ["run", "role", "batch_size", "schedule", "momentum", "injected_noise", "seed", "iterations", "start", "final_train_accuracy",
                                   "final_test_accuracy", "best_test_accuracy", "final_distance", "final_loss", "lambda_max", "lambda_max_residual",
                                   "lambda_min", "lanczos_steps", "samples_per_second", "seconds"])
         for run in r.runs {
             let s = run.sharpness
-            t.append([run.name, run.role.rawValue, "\(run.batchSize)", csvNumber(run.momentum), csvNumber(run.injectedNoise), "\(run.seed)", "\(run.iterations)",
+            t.append([run.name, run.role.rawValue, "\(run.batchSize)", run.schedule?.description ?? "", csvNumber(run.momentum), csvNumber(run.injectedNoise), "\(run.seed)", "\(run.iterations)",
                       run.start ?? "", csvNumber(run.record.finalTrainAccuracy), csvNumber(run.record.finalTestAccuracy), csvNumber(run.record.bestTestAccuracy),
                       csvNumber(run.record.distance.last), csvNumber(run.record.loss.last), csvNumber(s?.largest), csvNumber(s?.largestResidual),
                       csvNumber(s?.smallest), s.map { "\($0.steps)" } ?? "", csvNumber(run.record.samplesPerSecond), csvNumber(run.seconds)])
@@ -133,11 +139,11 @@ public enum MNISTArtifacts {
     }
 
     static func sweepTable(_ r: MNISTResult) -> CSVTable {
-        var t = CSVTable(header: ["momentum", "batch_size", "injected_noise", "replicates", "train_accuracy", "train_accuracy_se", "test_accuracy",
+        var t = CSVTable(header: ["momentum", "batch_size", "schedule", "injected_noise", "replicates", "train_accuracy", "train_accuracy_se", "test_accuracy",
                                   "test_accuracy_se", "final_distance", "final_loss", "lambda_max", "lambda_max_residual", "lambda_min",
                                   "trace_sigma0", "trace_sigma0_se", "noise_scale", "sde_diffusion_trace"])
         for s in r.sweep {
-            t.append([csvNumber(s.momentum), "\(s.batchSize)", csvNumber(s.injectedNoise), "\(s.replicates)", csvNumber(s.trainAccuracy.mean),
+            t.append([csvNumber(s.momentum), "\(s.batchSize)", s.schedule ?? "", csvNumber(s.injectedNoise), "\(s.replicates)", csvNumber(s.trainAccuracy.mean),
                       csvNumber(s.trainAccuracy.standardError), csvNumber(s.testAccuracy.mean), csvNumber(s.testAccuracy.standardError),
                       csvNumber(s.finalDistance), csvNumber(s.finalLoss), csvNumber(s.sharpness), csvNumber(s.sharpnessResidual), csvNumber(s.smallestEigenvalue),
                       csvNumber(s.traceSigma0?.mean), csvNumber(s.traceSigma0?.standardError), csvNumber(s.noiseScale), csvNumber(s.diffusionTrace)])
@@ -191,7 +197,7 @@ public enum MNISTArtifacts {
             caption: "End points of the sweep: accuracy (± standard error), distance travelled, sharpness, gradient-noise trace tr Σ₀ and the SME diffusion trace η(tr Σ₀/m + σ²d).",
             header: ["ρ", "batch", "σ", "train acc (%)", "test acc (%)", "‖w − w₀‖", "λ_max", "tr Σ₀", "tr Σ₀ / m", "η tr(Σ)/m"],
             rows: r.sweep.map { s in
-                [String(s.momentum), "\(s.batchSize)", String(s.injectedNoise),
+                [String(s.momentum), s.schedule ?? "\(s.batchSize)", String(s.injectedNoise),
                  String(format: "%.2f ± %.2f", 100 * s.trainAccuracy.mean, 100 * s.trainAccuracy.standardError),
                  String(format: "%.2f ± %.2f", 100 * s.testAccuracy.mean, 100 * s.testAccuracy.standardError),
                  String(format: "%.3f", s.finalDistance), s.sharpness.map { String(format: "%.3g ± %.1g", $0, s.sharpnessResidual ?? 0) } ?? "–",

@@ -17,6 +17,9 @@ public struct MNISTConfiguration: Sendable, Codable, Equatable {
     public var batchSizes: [Int]
     /// Iterations of every sweep run ("the same number of iterations", Figs 3–4).
     public var iterations: Int
+    /// Iteration at which an extra sweep run per momentum switches from the small to the large
+    /// batch (§5: small batches early, large ones late); nil for none.
+    public var scheduleSwitch: Int?
     /// Independent seeds per sweep configuration (error bars across seeds when > 1).
     public var replicates: Int
     public var recordEvery: Int
@@ -36,13 +39,13 @@ public struct MNISTConfiguration: Sendable, Codable, Equatable {
 
     public static func quick(seed: UInt64 = 1) -> MNISTConfiguration {
         MNISTConfiguration(trainSubset: 12_000, learningRate: 0.1, injectedNoise: 0.00054, momenta: [0, 0.9], batchSizes: [128, 2048],
-                           iterations: 150, replicates: 1, recordEvery: 5, noiseScaleMeasurements: 1, smallBatch: 128, largeBatch: 2048,
+                           iterations: 150, scheduleSwitch: 75, replicates: 1, recordEvery: 5, noiseScaleMeasurements: 1, smallBatch: 128, largeBatch: 2048,
                            smallAnchorEpochs: 4, largeAnchorEpochs: 15, warmStartEpochs: 2, sharpnessSamples: 1024, sharpnessSteps: 10, seed: seed)
     }
 
     public static func paper(seed: UInt64 = 1) -> MNISTConfiguration {
         MNISTConfiguration(trainSubset: nil, learningRate: 0.1, injectedNoise: 0.00054, momenta: [0, 0.9], batchSizes: [128, 256, 512, 1024, 2048],
-                           iterations: 2000, replicates: 1, recordEvery: 10, noiseScaleMeasurements: 4, smallBatch: 128, largeBatch: 2048,
+                           iterations: 2000, scheduleSwitch: 1000, replicates: 1, recordEvery: 10, noiseScaleMeasurements: 4, smallBatch: 128, largeBatch: 2048,
                            smallAnchorEpochs: 20, largeAnchorEpochs: 60, warmStartEpochs: 10, sharpnessSamples: 2048, sharpnessSteps: 20, seed: seed)
     }
 
@@ -57,6 +60,9 @@ public struct MNISTConfiguration: Sendable, Codable, Equatable {
         guard injectedNoise >= 0, injectedNoise.isFinite else { throw fail("injected noise σ", "\(injectedNoise)") }
         guard iterations >= 1, replicates >= 1, recordEvery >= 1, noiseScaleMeasurements >= 0 else {
             throw fail("counts", "iterations \(iterations), replicates \(replicates), record interval \(recordEvery), noise-scale measurements \(noiseScaleMeasurements) (need positive)")
+        }
+        if let scheduleSwitch, !(1..<iterations).contains(scheduleSwitch) {
+            throw fail("schedule switch", "iteration \(scheduleSwitch) (must lie in 1..<\(iterations))")
         }
         guard smallAnchorEpochs >= 1, largeAnchorEpochs >= 1, warmStartEpochs >= 1 else { throw fail("epochs", "anchor and warm-start epochs must be at least 1") }
         guard sharpnessSamples >= 1, sharpnessSteps >= 2 else { throw fail("sharpness", "\(sharpnessSamples) samples, \(sharpnessSteps) Lanczos steps (need >= 1, >= 2)") }

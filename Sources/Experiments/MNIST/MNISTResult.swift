@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNets
 import Numerics
+import Problems
 
 /// What `sgdiff mnist` writes as result.json (schema "sgdiff.mnist/1").
 public struct MNISTResult: Sendable, Codable {
@@ -27,6 +28,8 @@ public struct MNISTResult: Sendable, Codable {
     public struct SweepRow: Sendable, Codable, Equatable {
         public var momentum: Double
         public var batchSize: Int
+        /// A non-constant batch schedule (then `batchSize` is its first size), as text.
+        public var schedule: String?
         public var injectedNoise: Double
         public var replicates: Int
         /// Across seeds when there are several; otherwise the binomial standard error of an
@@ -90,10 +93,13 @@ public struct MNISTResult: Sendable, Codable {
     static func sweepRows(_ c: MNISTConfiguration, _ runs: [MNISTRun], _ data: DataInfo) -> [SweepRow] {
         var rows: [SweepRow] = []
         let sweep = runs.filter { $0.role == .sweep }
-        var keys: [(Double, Int, Double)] = []
-        for r in sweep where !keys.contains(where: { $0 == (r.momentum, r.batchSize, r.injectedNoise) }) { keys.append((r.momentum, r.batchSize, r.injectedNoise)) }
-        for (rho, b, sigma) in keys {
-            let group = sweep.filter { $0.momentum == rho && $0.batchSize == b && $0.injectedNoise == sigma }.sorted { $0.seed < $1.seed }
+        var keys: [(Double, Int, Double, String?)] = []
+        for r in sweep where !keys.contains(where: { $0 == (r.momentum, r.batchSize, r.injectedNoise, r.schedule?.description) }) {
+            keys.append((r.momentum, r.batchSize, r.injectedNoise, r.schedule?.description))
+        }
+        for (rho, b, sigma, schedule) in keys {
+            let group = sweep.filter { $0.momentum == rho && $0.batchSize == b && $0.injectedNoise == sigma && $0.schedule?.description == schedule }
+                .sorted { $0.seed < $1.seed }
             let train = group.compactMap(\.record.finalTrainAccuracy), test = group.compactMap(\.record.finalTestAccuracy)
             guard !train.isEmpty, !test.isEmpty else { continue }
             let several = group.count > 1
@@ -102,9 +108,11 @@ public struct MNISTResult: Sendable, Codable {
             let trace: Estimate? = lastScale.isEmpty ? nil
                 : several ? acrossSeeds(lastScale.map(\.traceSigma0))
                 : Estimate(mean: lastScale[0].traceSigma0, standardError: lastScale[0].traceSigma0StandardError, count: 1)
-            let scale = trace.map { $0.mean / Double(b) }
+            // the batch in force at the end sets the diffusion there
+            let last = first.schedule?.batchSize(atStep: first.iterations - 1) ?? b
+            let scale = trace.map { $0.mean / Double(last) }
             rows.append(SweepRow(
-                momentum: rho, batchSize: b, injectedNoise: sigma, replicates: group.count,
+                momentum: rho, batchSize: b, schedule: schedule, injectedNoise: sigma, replicates: group.count,
                 trainAccuracy: several ? acrossSeeds(train) : binomial(train[0], data.trainCount),
                 testAccuracy: several ? acrossSeeds(test) : binomial(test[0], data.testCount),
                 errorBars: several ? "standard error across \(group.count) seeds" : "binomial standard error of the evaluation set",
@@ -121,10 +129,10 @@ public struct MNISTResult: Sendable, Codable {
         var checks: [Check] = [], claims: [Claim] = []
         let small = c.batchSizes.min()!, large = c.batchSizes.max()!
         func sweepRun(_ rho: Double, _ b: Int, noise: Bool = false) -> MNISTRun? {
-            runs.first { $0.role == .sweep && $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise && $0.seed == c.seed }
+            runs.first { $0.role == .sweep && $0.schedule == nil && $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise && $0.seed == c.seed }
         }
         func row(_ rho: Double, _ b: Int, noise: Bool = false) -> SweepRow? {
-            rows.first { $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise }
+            rows.first { $0.schedule == nil && $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise }
         }
 
         // Proposition 1 on a deep network: E|g_B - ḡ|² = (1/m - 1/M) tr Σ₀, so tr Σ₀ estimated at two
@@ -165,6 +173,16 @@ public struct MNISTResult: Sendable, Codable {
                                         measured: text, reproduced: abs(log(n / s)) <= log(1.25)))
                 }
             }
+            if let l = row(rho, large), let scheduled = rows.first(where: { $0.momentum == rho && $0.schedule != nil }) {
+                let gap = scheduled.testAccuracy.mean - l.testAccuracy.mean
+                let se = (scheduled.testAccuracy.standardError * scheduled.testAccuracy.standardError + l.testAccuracy.standardError * l.testAccuracy.standardError).squareRoot()
+                claims.append(Claim(name: "batch-schedule-rho\(rho)",
+                                    statement: "§5 (\(tag)): small batches early and large ones late (\(scheduled.schedule!)) generalise better than the large batch throughout (beyond 2 standard errors)",
+                                    measured: String(format: "test accuracy %.2f%% (schedule) vs %.2f%% (batch %d throughout) vs %.2f%% (batch %d throughout): %+.2f ± %.2f points",
+                                                     100 * scheduled.testAccuracy.mean, 100 * l.testAccuracy.mean, large,
+                                                     100 * (row(rho, small)?.testAccuracy.mean ?? .nan), small, 100 * gap, 100 * se),
+                                    reproduced: gap > 2 * se ? true : (gap < -2 * se ? false : nil)))
+            }
             if let s = row(rho, small), let l = row(rho, large) {
                 let gap = s.testAccuracy.mean - l.testAccuracy.mean
                 let se = (s.testAccuracy.standardError * s.testAccuracy.standardError + l.testAccuracy.standardError * l.testAccuracy.standardError).squareRoot()
@@ -182,6 +200,14 @@ public struct MNISTResult: Sendable, Codable {
                                         reproduced: ls - ss > bound ? true : (ss - ls > bound ? false : nil)))
                 }
             }
+        }
+        if let s = runs.first(where: { $0.name == "anchor/small" })?.record.bestTestAccuracy,
+           let l = runs.first(where: { $0.name == "anchor/large" })?.record.bestTestAccuracy {
+            let se = (s * (1 - s) / Double(data.testCount) + l * (1 - l) / Double(data.testCount)).squareRoot()
+            claims.append(Claim(name: "generalisation-gap-anchors",
+                                statement: "(Keskar et al.'s protocol: train each to its best) the large batch tests worse than the small one, though given \(c.largeAnchorEpochs) epochs against \(c.smallAnchorEpochs) (beyond 2 binomial standard errors)",
+                                measured: String(format: "best test accuracy %.2f%% (batch %d) vs %.2f%% (batch %d): gap %+.2f ± %.2f points", 100 * s, c.smallBatch, 100 * l, c.largeBatch, 100 * (s - l), 100 * se),
+                                reproduced: s - l > 2 * se ? true : (s - l < -2 * se ? false : nil)))
         }
         if let s = runs.first(where: { $0.name == "anchor/small" })?.sharpness, let l = runs.first(where: { $0.name == "anchor/large" })?.sharpness {
             let bound = s.largestResidual + l.largestResidual

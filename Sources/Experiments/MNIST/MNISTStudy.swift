@@ -2,6 +2,7 @@ import Ensembles
 import Foundation
 import NeuralNets
 import Numerics
+import Problems
 import Report
 
 /// One training run of the study and what was measured at its end.
@@ -10,6 +11,8 @@ public struct MNISTRun: Sendable, Codable, Equatable {
     public var name: String
     public var role: Role
     public var batchSize: Int
+    /// The batch-size schedule when it is not constant (then `batchSize` is its first size).
+    public var schedule: BatchSchedule?
     public var momentum: Double
     public var injectedNoise: Double
     public var seed: UInt64
@@ -28,13 +31,15 @@ public struct MNISTRunPlan: Sendable, Equatable {
     public var start: String?
     public var measureSharpness: Bool
     public var batchSize: Int { training.batchSchedule.batchSize(atStep: 0) }
-    public var samples: Int { training.iterations * batchSize }
+    public var samples: Int { (0..<training.iterations).reduce(0) { $0 + training.batchSchedule.batchSize(atStep: $1) } }
 }
 
 /// Runs the study: every run is checkpointed each epoch and its result kept in
 /// DIR/runs/<name>.json once done, so a killed study resumes where it stopped.
 public enum MNISTStudy {
     public static let experiment = "mnist"
+    /// Bumped when what is measured after a run changes (2: sharpness with frozen ReLU gates).
+    static let measurementVersion = 2
 
     public struct Interrupted: Error, CustomStringConvertible {
         public var run: String
@@ -58,6 +63,13 @@ public enum MNISTStudy {
                     t.checkpointEvery = max(1, n / b)
                     let name = "sweep/rho\(rho)/b\(b)" + (sigma > 0 ? "/noise\(sigma)" : "") + "/seed\(seed)"
                     plans.append(MNISTRunPlan(name: name, role: .sweep, training: t, measureSharpness: true))
+                }
+                if let k = c.scheduleSwitch {
+                    var t = TrainingConfiguration(batchSize: c.smallBatch, learningRate: c.learningRate, momentum: rho, iterations: c.iterations,
+                                                  seed: seed, recordEvery: c.recordEvery, noiseScaleEvery: noiseEvery)
+                    t.batchSchedule = .piecewise(boundaries: [k], sizes: [c.smallBatch, c.largeBatch])
+                    t.checkpointEvery = max(1, n / c.largeBatch)
+                    plans.append(MNISTRunPlan(name: "sweep/rho\(rho)/schedule\(t.batchSchedule)/seed\(seed)", role: .sweep, training: t, measureSharpness: true))
                 }
             }
         }
@@ -85,7 +97,9 @@ public enum MNISTStudy {
         let data = c.trainSubset.map { full.subset(train: $0, test: full.testCount) } ?? full
         let plans = plan(c, trainCount: data.trainCount)
         let runsDirectory = directory.appendingPathComponent("runs")
-        let key = try fingerprint(c)
+        // stored runs are reused only if both the configuration and the way runs are measured match
+        struct Key: Encodable { var configuration: MNISTConfiguration; var measurement: Int }
+        let key = try fingerprint(Key(configuration: c, measurement: measurementVersion))
         if options.restart { try? FileManager.default.removeItem(at: runsDirectory) }
         try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
 
@@ -121,18 +135,21 @@ public enum MNISTStudy {
             let record: TrainingRecord
             do {
                 record = try trainer.train(p.training, start: start, checkpoint: runsDirectory.appendingPathComponent(fileName(p.name) + ".ckpt"),
-                                           shouldContinue: options.shouldContinue) { _ in progress.advance(by: Double(p.batchSize)) }
+                                           shouldContinue: options.shouldContinue) { k in
+                    progress.advance(by: Double(p.training.batchSchedule.batchSize(atStep: k - 1)))
+                }
             } catch let interrupted as TrainingInterrupted {
                 throw Interrupted(run: p.name, cause: interrupted)
             }
-            if record.diverged { throw ValidationFailure("run \(p.name) diverged (non-finite loss or weights) at iteration \(record.samples / p.batchSize); lower the learning rate") }
+            if record.diverged { throw ValidationFailure("run \(p.name) diverged (non-finite loss or weights) after \(record.samples) samples; lower the learning rate") }
             if p.role == .anchor, let best = trainer.bestState {
                 // the warm starts begin here, so the sharpness is measured here too
                 try best.write(to: stateURL(p.name))
                 best.restore(into: trainer.network)
             }
             let sharpness = p.measureSharpness ? try trainer.sharpness(samples: c.sharpnessSamples, steps: c.sharpnessSteps, seed: c.seed) : nil
-            let run = MNISTRun(name: p.name, role: p.role, batchSize: p.batchSize, momentum: p.training.momentum, injectedNoise: p.training.injectedNoise,
+            let schedule: BatchSchedule? = if case .constant = p.training.batchSchedule { nil } else { p.training.batchSchedule }
+            let run = MNISTRun(name: p.name, role: p.role, batchSize: p.batchSize, schedule: schedule, momentum: p.training.momentum, injectedNoise: p.training.injectedNoise,
                                seed: p.training.seed, iterations: p.training.iterations, start: p.start, record: record, sharpness: sharpness,
                                seconds: Date().timeIntervalSince(t0))
             try AtomicFile.write(try JSONOutput.encode(Stored(fingerprint: key, run: run)), to: resultURL(p))

@@ -22,6 +22,25 @@ extension F1Network {
         return try body()
     }
 
+    /// Runs `body` with the ReLU gates of `count` samples frozen at the current weights (see
+    /// `frozenGates`); inference-mode batch norm, samples in the order `meanGradient` takes them.
+    func withGatesFrozen<T>(on images: UnsafePointer<S>, count: Int, _ body: () throws -> T) rethrows -> T {
+        var gates = (1..<layerCount).map { [S](repeating: 0, count: count * widths[$0]) }
+        var start = 0
+        while start < count {
+            let b = min(512, count - start)
+            _ = forward(images + start * widths[0], batch: b, training: false)
+            for l in 0..<(layerCount - 1) {
+                let out = widths[l + 1]
+                for k in 0..<(b * out) { gates[l][start * out + k] = outputs[l][k] > 0 ? 1 : 0 }
+            }
+            start += b
+        }
+        frozenGates = gates
+        defer { frozenGates = nil; gateRow = 0 }
+        return try body()
+    }
+
     /// Mean loss gradient over `count` samples (inference-mode batch norm), in chunks of 512,
     /// accumulated in Double.
     func meanGradient(images: UnsafePointer<S>, labels: UnsafePointer<UInt8>, count: Int) -> [Double] {
@@ -30,6 +49,7 @@ extension F1Network {
         while start < count {
             let b = min(512, count - start)
             let x = images + start * widths[0]
+            gateRow = start
             _ = forward(x, batch: b, training: false)
             _ = loss(labels: labels + start, batch: b)
             backward(x, labels: labels + start, batch: b, training: false)
@@ -89,11 +109,13 @@ extension Trainer {
                      batchSize: m0, perBatch: mean / Double(m0))
     }
 
-    /// The extreme Hessian eigenvalues of the training loss at the current weights (batch norm
-    /// frozen at the statistics of `samples` training examples, over which the loss is
-    /// averaged), by Lanczos on Hessian-vector products H v ≈ (∇f(w + hv) - ∇f(w - hv)) / 2h
-    /// in double precision (h = 1e-5, ‖v‖ = 1: truncation O(h²), rounding ~1e-16/h).
-    public func sharpness(samples count: Int = 2048, steps: Int = 20, seed: UInt64) throws -> Lanczos.Result {
+    /// Runs `body` with the Hessian of the training loss at the current weights as an operator
+    /// v ↦ H v: batch norm frozen at the statistics of `samples` training examples (over which
+    /// the loss is averaged) and the ReLU gates frozen at w (the Hessian autograd would give;
+    /// without freezing, units that switch between w ± hv add (gradient jump)/2h terms whose total
+    /// does not shrink with h). H v ≈ (∇f(w + hv) - ∇f(w - hv)) / 2h in double precision with
+    /// h = 1e-5 ‖v‖⁻¹: exact up to O(h²) once the gates are fixed, rounding ~1e-16/h.
+    func withHessian<T>(samples count: Int, seed: UInt64, _ body: (_ dimension: Int, _ apply: ([Double]) -> [Double]) throws -> T) rethrows -> T {
         let net = network.converted(to: Double.self)
         let indices = Array(permutation(epoch: 2_000_000, seed: seed).prefix(min(count, data.trainCount)))
         let batch = samples(indices)
@@ -101,28 +123,40 @@ extension Trainer {
         return try images.withUnsafeBufferPointer { x in
             try labels.withUnsafeBufferPointer { y in
                 try net.withStatisticsFrozen(on: x.baseAddress!, count: labels.count) {
-                    let w = net.parameters
-                    func gradient(at point: [Double]) -> [Double] {
-                        net.parameters = point
-                        return net.meanGradient(images: x.baseAddress!, labels: y.baseAddress!, count: labels.count)
-                    }
-                    var g = PhiloxGenerator(seed: seed, stream: .independent(11), path: 0)
-                    var start = [Double](repeating: 0, count: w.count)
-                    for i in stride(from: 0, to: w.count, by: 2) {
-                        let (a, b) = g.nextGaussianPair()
-                        start[i] = a
-                        if i + 1 < w.count { start[i + 1] = b }
-                    }
-                    let h = 1e-5
-                    defer { net.parameters = w }
-                    return try Lanczos.extremeEigenvalues(dimension: w.count, start: start, steps: steps) { v in
-                        var plus = w, minus = w
-                        for i in 0..<w.count { plus[i] += h * v[i]; minus[i] -= h * v[i] }
-                        let (gp, gm) = (gradient(at: plus), gradient(at: minus))
-                        return (0..<w.count).map { (gp[$0] - gm[$0]) / (2 * h) }
+                    try net.withGatesFrozen(on: x.baseAddress!, count: labels.count) {
+                        let w = net.parameters
+                        defer { net.parameters = w }
+                        func gradient(at point: [Double]) -> [Double] {
+                            net.parameters = point
+                            return net.meanGradient(images: x.baseAddress!, labels: y.baseAddress!, count: labels.count)
+                        }
+                        return try body(w.count) { v in
+                            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                            guard norm > 0 else { return [Double](repeating: 0, count: w.count) }
+                            let h = 1e-5 / norm
+                            var plus = w, minus = w
+                            for i in 0..<w.count { plus[i] += h * v[i]; minus[i] -= h * v[i] }
+                            let (gp, gm) = (gradient(at: plus), gradient(at: minus))
+                            return (0..<w.count).map { (gp[$0] - gm[$0]) / (2 * h) }
+                        }
                     }
                 }
             }
+        }
+    }
+
+    /// The extreme Hessian eigenvalues of the training loss at the current weights (see
+    /// `withHessian`) by `steps` Lanczos steps from a Gaussian start, with residual bounds.
+    public func sharpness(samples count: Int = 2048, steps: Int = 20, seed: UInt64) throws -> Lanczos.Result {
+        try withHessian(samples: count, seed: seed) { n, apply in
+            var g = PhiloxGenerator(seed: seed, stream: .independent(11), path: 0)
+            var start = [Double](repeating: 0, count: n)
+            for i in stride(from: 0, to: n, by: 2) {
+                let (a, b) = g.nextGaussianPair()
+                start[i] = a
+                if i + 1 < n { start[i + 1] = b }
+            }
+            return try Lanczos.extremeEigenvalues(dimension: n, start: start, steps: steps, apply: apply)
         }
     }
 }

@@ -30,6 +30,7 @@ extension F1Network {
                 let xhat = normalized[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                 let gamma = p.baseAddress! + gammaOffset[l], beta = p.baseAddress! + betaOffset[l]
                 let update = training && updateRunningStatistics
+                let gates = gatePointer(layer: l, width: out)
                 forEachPiece(of: out, work: b * out) { columns in
                     if training {
                         Self.batchStatistics(z, rows: b, stride: out, columns: columns, bias: bias, into: statistics, updateRunning: update)
@@ -41,12 +42,23 @@ extension F1Network {
                     }
                     let (lo, hi) = (columns.lowerBound, columns.upperBound)
                     let mean = statistics.mean, invStd = statistics.inverseStd
-                    for r in 0..<b {
-                        let zr = z + r &* out, xr = xhat + r &* out
-                        for j in lo..<hi {
-                            let n = (zr[j] - mean[j]) * invStd[j]
-                            xr[j] = n
-                            zr[j] = max(0, gamma[j] * n + beta[j])
+                    if let gates {
+                        for r in 0..<b {
+                            let zr = z + r &* out, xr = xhat + r &* out, gr = gates + r &* out
+                            for j in lo..<hi {
+                                let n = (zr[j] - mean[j]) * invStd[j]
+                                xr[j] = n
+                                zr[j] = gr[j] * (gamma[j] * n + beta[j])
+                            }
+                        }
+                    } else {
+                        for r in 0..<b {
+                            let zr = z + r &* out, xr = xhat + r &* out
+                            for j in lo..<hi {
+                                let n = (zr[j] - mean[j]) * invStd[j]
+                                xr[j] = n
+                                zr[j] = max(0, gamma[j] * n + beta[j])
+                            }
                         }
                     }
                 }
@@ -54,6 +66,12 @@ extension F1Network {
             }
             fatalError("unreachable: the last layer returns")
         }
+    }
+
+    /// Where the frozen gates of this pass's first sample start, if gates are frozen.
+    func gatePointer(layer l: Int, width: Int) -> UnsafePointer<S>? {
+        guard frozenGates != nil else { return nil }
+        return UnsafePointer(frozenGates![l].withUnsafeBufferPointer { $0.baseAddress! }) + gateRow * width
     }
 
     struct ColumnStatistics {
@@ -137,8 +155,9 @@ extension F1Network {
                         let xhat = normalized[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                         let invStd = inverseStd[l].withUnsafeMutableBufferPointer { $0.baseAddress! }
                         let gamma = p.baseAddress! + gammaOffset[l]
+                        let gates = gatePointer(layer: l, width: out)
                         forEachPiece(of: out, work: b * out) { columns in
-                            Self.batchNormBackward(rows: b, stride: out, columns: columns, output: a, xhat: xhat, dA: dA, dZ: dZ,
+                            Self.batchNormBackward(rows: b, stride: out, columns: columns, output: a, gates: gates, xhat: xhat, dA: dA, dZ: dZ,
                                                    gamma: gamma, inverseStd: invStd, dGamma: dGamma, dBeta: dBeta, training: training)
                         }
                     }
@@ -160,10 +179,10 @@ extension F1Network {
         }
     }
 
-    /// ReLU and batch-norm backward for `columns`: with dy = 1[a > 0] ∂L/∂a,
+    /// ReLU and batch-norm backward for `columns`: with dy = 1[a > 0] ∂L/∂a (or the frozen gate),
     /// ∂L/∂γ = Σ dy x̂, ∂L/∂β = Σ dy and (training) ∂L/∂z = γ/σ (dy - mean(dy) - x̂ mean(dy x̂)).
     @inline(__always)
-    static func batchNormBackward(rows b: Int, stride: Int, columns: Range<Int>, output a: UnsafePointer<S>, xhat: UnsafePointer<S>,
+    static func batchNormBackward(rows b: Int, stride: Int, columns: Range<Int>, output a: UnsafePointer<S>, gates: UnsafePointer<S>?, xhat: UnsafePointer<S>,
                                   dA: UnsafeMutablePointer<S>, dZ: UnsafeMutablePointer<S>, gamma: UnsafePointer<S>,
                                   inverseStd: UnsafePointer<S>, dGamma: UnsafeMutablePointer<S>, dBeta: UnsafeMutablePointer<S>, training: Bool) {
         let (lo, hi) = (columns.lowerBound, columns.upperBound)
@@ -171,11 +190,21 @@ extension F1Network {
         for r in 0..<b {
             let o = r &* stride
             let ar = a + o, dr = dA + o, xr = xhat + o
-            for j in lo..<hi {
-                let dy = ar[j] > 0 ? dr[j] : 0
-                dr[j] = dy
-                dBeta[j] += dy
-                dGamma[j] += dy * xr[j]
+            if let gates {
+                let gr = gates + o
+                for j in lo..<hi {
+                    let dy = gr[j] * dr[j]
+                    dr[j] = dy
+                    dBeta[j] += dy
+                    dGamma[j] += dy * xr[j]
+                }
+            } else {
+                for j in lo..<hi {
+                    let dy = ar[j] > 0 ? dr[j] : 0
+                    dr[j] = dy
+                    dBeta[j] += dy
+                    dGamma[j] += dy * xr[j]
+                }
             }
         }
         let scale = 1 / S(b)

@@ -31,6 +31,15 @@ public final class F1Network<S: NetworkScalar> {
     var deltaA: [S] = [], deltaZ: [S] = []
     var probabilities: [S] = []
 
+    /// ReLU gates (1 or 0 per hidden unit and sample) frozen at some weights, used instead of
+    /// y > 0 while set: the loss is then smooth in the weights, so central differences of its
+    /// gradient give the Hessian of the network with its activation pattern fixed (what autograd's
+    /// Hessian-vector products compute), free of the spikes (gradient jump)/2h that units
+    /// switching between w - hv and w + hv would add.
+    var frozenGates: [[S]]?
+    /// The row of `frozenGates` the next pass's first sample uses.
+    var gateRow = 0
+
     public var layerCount: Int { widths.count - 1 }
     public var parameterCount: Int { parameters.count }
 

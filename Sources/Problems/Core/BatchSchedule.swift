@@ -59,3 +59,19 @@ public enum BatchSchedule: Sendable, Equatable, Codable {
         }
     }
 }
+
+extension BatchSchedule: CustomStringConvertible {
+    /// "128", "128→2048@1000" (sizes with the steps where they change), "log(c=…, η=…, 64…4096)".
+    public var description: String {
+        switch self {
+        case .constant(let m):
+            return "\(m)"
+        case .piecewise(let boundaries, let sizes):
+            var text = "\(sizes[0])"
+            for (b, m) in zip(boundaries, sizes.dropFirst()) { text += "→\(m)@\(b)" }
+            return text
+        case .logarithmic(let c, let eta, let maximum, let minimum):
+            return "log(c=\(c), η=\(eta), \(minimum)…\(maximum))"
+        }
+    }
+}

@@ -23,6 +23,9 @@ extension SGDiff {
         @Option(help: "Iterations of every sweep run (default: the fidelity's).")
         var iterations: Int?
 
+        @Option(help: "Iteration at which an extra run per momentum switches from the small to the large batch (§5); 0: no such run.")
+        var scheduleSwitch: Int?
+
         @Option(help: "Seeds per sweep configuration; > 1 gives error bars across seeds.")
         var replicates: Int?
 
@@ -66,7 +69,14 @@ extension SGDiff {
                 c.largeBatch = c.batchSizes.max()!
             }
             if let momenta { c.momenta = try parseList(momenta, option: "--momenta") }
-            if let iterations { c.iterations = iterations }
+            if let iterations {
+                c.iterations = iterations
+                if let k = c.scheduleSwitch, k >= iterations { c.scheduleSwitch = iterations / 2 }
+            }
+            if let scheduleSwitch {
+                guard scheduleSwitch >= 0 else { throw ValidationError("--schedule-switch must be >= 0") }
+                c.scheduleSwitch = scheduleSwitch == 0 ? nil : scheduleSwitch
+            }
             if let replicates { c.replicates = replicates }
             if let trainSubset {
                 guard trainSubset >= 0 else { throw ValidationError("--train-subset must be >= 0") }
@@ -118,9 +128,9 @@ extension SGDiff {
 
 func mnistSummary(_ r: MNISTResult) -> String {
     var lines = ["mnist: F1 network, \(r.data.trainCount) training / \(r.data.testCount) test examples, \(r.runs.count) runs"]
-    lines.append("  ρ     batch  σ         train %   test %   ‖w−w₀‖   λ_max     trΣ₀/m")
+    lines.append("  ρ     batch         σ         train %   test %   ‖w−w₀‖   λ_max     trΣ₀/m")
     for s in r.sweep {
-        lines.append(String(format: "  %-5@ %5d  %-8@  %6.2f   %6.2f   %7.3f   %-8@  %@", String(s.momentum), s.batchSize, String(s.injectedNoise),
+        lines.append(String(format: "  %-5@ %-13@ %-8@  %6.2f   %6.2f   %7.3f   %-8@  %@", String(s.momentum), s.schedule ?? "\(s.batchSize)", String(s.injectedNoise),
                             100 * s.trainAccuracy.mean, 100 * s.testAccuracy.mean, s.finalDistance,
                             s.sharpness.map { String(format: "%.3g", $0) } ?? "-", s.noiseScale.map { String(format: "%.3g", $0) } ?? "-"))
     }
