@@ -128,11 +128,12 @@ extension SGDiff {
 
 func mnistSummary(_ r: MNISTResult) -> String {
     var lines = ["mnist: F1 network, \(r.data.trainCount) training / \(r.data.testCount) test examples, \(r.runs.count) runs"]
-    lines.append("  ρ     batch         σ         train %   test %   ‖w−w₀‖   λ_max     trΣ₀/m")
+    lines.append("  ρ     batch         σ         train %  test %   ‖w−w₀‖    λ_max     trΣ₀/m")
+    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
     for s in r.sweep {
-        lines.append(String(format: "  %-5@ %-13@ %-8@  %6.2f   %6.2f   %7.3f   %-8@  %@", String(s.momentum), s.schedule ?? "\(s.batchSize)", String(s.injectedNoise),
-                            100 * s.trainAccuracy.mean, 100 * s.testAccuracy.mean, s.finalDistance,
-                            s.sharpness.map { String(format: "%.3g", $0) } ?? "-", s.noiseScale.map { String(format: "%.3g", $0) } ?? "-"))
+        lines.append("  " + pad(String(s.momentum), 6) + pad(s.schedule ?? "\(s.batchSize)", 14) + pad(String(s.injectedNoise), 10)
+                     + String(format: "%6.2f   %6.2f   %7.3f   ", 100 * s.trainAccuracy.mean, 100 * s.testAccuracy.mean, s.finalDistance)
+                     + pad(s.sharpness.map { String(format: "%.3g", $0) } ?? "-", 10) + (s.noiseScale.map { String(format: "%.3g", $0) } ?? "-"))
     }
     for c in r.checks { lines.append("  [\(c.verdict.rawValue.uppercased())] \(c.name): \(c.measured)") }
     for c in r.claims { lines.append("  claim \(c.name): \(c.reproduced.map { $0 ? "reproduced" : "not reproduced" } ?? "within error bars") — \(c.measured)") }
