@@ -131,13 +131,17 @@ def main():
     env = dict(os.environ)
     if not a.summarize_only:
         subprocess.run(["swift", "build", "-c", "release", "--product", "sgdiff"], cwd=ROOT, check=True)
-        for f in (["sde.jsonl"] if "sde" in parts else []) + (["mlp.jsonl"] if "mlp" in parts else []) + ["load.log"]:
+        for f in (["sde.jsonl"] if "sde" in parts else []) + (["mlp.jsonl"] if "mlp" in parts else []) + ["load.log", "cpu_monitor.tsv"]:
             if os.path.exists(os.path.join(a.out, f)):
                 os.remove(os.path.join(a.out, f))
         with open(os.path.join(a.out, "env.txt"), "w") as f:
             f.write(sh([a.peers_python, os.path.join(a.shared, "env_info.py")]))
             f.write("sgdiff bench blas:\n" + sh([binary, "bench", "blas", "--sizes", "1024,2048", "--repeats", "3"]))
-        monitor = subprocess.Popen([a.peers_python, os.path.join(a.shared, "monitor.py"), os.path.join(a.out, "cpu_monitor.tsv"), "1"])
+        # The shared monitor counts only the Python peers as benchmark processes; sgdiff's own threads
+        # would show up as foreign load, so it runs here with sgdiff's command line added to its markers.
+        monitor_code = ("import sys; sys.path.insert(0, sys.argv[1]); import monitor; "
+                        "monitor.MARKERS = monitor.MARKERS + ('sgdiff bench',); sys.argv = sys.argv[1:]; monitor.main()")
+        monitor = subprocess.Popen([a.peers_python, "-c", monitor_code, a.shared, os.path.join(a.out, "cpu_monitor.tsv"), "1"])
         try:
             if "sde" in parts:
                 subprocess.run([a.peers_python, os.path.join(a.shared, "sde_bench.py"), "--only", "reference", "--json", sde_jsonl,
