@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNets
+import Numerics
 import Report
 import Testing
 import TestSupport
@@ -60,6 +61,41 @@ final class StopAfter: @unchecked Sendable {
         }
         let decoded = try JSONOutput.decoder().decode(MNISTResult.self, from: Data(contentsOf: dir.appendingPathComponent("result.json")))
         #expect(decoded.runs.map(\.record) == r.runs.map(\.record) && decoded.verdict == r.verdict)
+    }
+
+    /// Raising --replicates trains only the new seeds, and the sweep then carries error bars across
+    /// seeds: accuracies, and the sharpness whose claim is judged against them.
+    @Test func moreReplicatesReuseTheTrainedSeeds() throws {
+        let dir = Self.directory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var c = Self.tiny()
+        c.momenta = [0]
+        let data = syntheticMNIST(train: 256, test: 100)
+        let one = try MNISTStudy.run(c, data: data, dataDirectory: "synthetic", directory: dir, options: RunOptions(quiet: true))
+        c.replicates = 2
+        let two = try MNISTStudy.run(c, data: data, dataDirectory: "synthetic", directory: dir, options: RunOptions(quiet: true))
+        // a reused run is read back from disk, wall-clock seconds included; a retrained one would differ
+        for run in one.runs { #expect(two.run(run.name) == run, "\(run.name)") }
+        #expect(two.runs.filter { $0.seed == c.seed + 1 }.count == 4)
+        #expect(two.sweep.allSatisfy { $0.replicates == 2 && $0.sharpnessStandardError != nil && $0.errorBars.contains("2 seeds") })
+        let row = try #require(two.sweep.first { $0.batchSize == 16 && $0.schedule == nil && $0.injectedNoise == 0 })
+        let spectra = two.runs.filter { $0.role == .sweep && $0.batchSize == 16 && $0.schedule == nil && $0.injectedNoise == 0 }.compactMap(\.sharpness?.largest)
+        #expect(spectra.count == 2 && row.sharpness == (spectra[0] + spectra[1]) / 2)
+        #expect(abs(row.sharpnessStandardError! - abs(spectra[0] - spectra[1]) / 2) < 1e-12 * abs(spectra[0]))
+        let claim = try #require(two.claims.first { $0.name == "sharpness-rho0.0" })
+        #expect(claim.measured.contains("across 2 seeds"))
+    }
+
+    @Test func claimsAcrossSeedsUseStudentT() {
+        func row(_ replicates: Int) -> MNISTResult.SweepRow {
+            let e = Estimate(mean: 0.98, standardError: 0.001, count: replicates)
+            return MNISTResult.SweepRow(momentum: 0, batchSize: 128, schedule: nil, injectedNoise: 0, replicates: replicates, trainAccuracy: e, testAccuracy: e,
+                                        errorBars: "", finalDistance: 1, finalLoss: 0.1)
+        }
+        #expect(MNISTResult.criticalValue(row(1), row(1)) == 2)
+        #expect(MNISTResult.criticalValue(row(1), row(3)) == 2)
+        // t(0.975; 4 degrees of freedom) = 2.7764 (standard tables)
+        #expect(abs(MNISTResult.criticalValue(row(3), row(3)) - 2.7764) < 1e-3)
     }
 
     /// Stop in the middle of a run, resume, and get the uninterrupted study's numbers exactly.

@@ -38,7 +38,7 @@ public enum MNISTArtifacts {
         }
         out.append(("fig5-warm-start-small.svg", warmFigure(r, anchor: "small"), "Test accuracy against epoch, warm-started from the best weights of the small-batch anchor (epoch 0), ± 2 binomial standard errors."))
         out.append(("fig6-warm-start-large.svg", warmFigure(r, anchor: "large"), "Test accuracy against epoch, warm-started from the best weights of the large-batch anchor (epoch 0), ± 2 binomial standard errors."))
-        out.append(("sharpness.svg", sharpnessFigure(r), "Top Hessian eigenvalue of the training loss at the end of each sweep run (Lanczos on Hessian-vector products), with the Lanczos residual bound."))
+        out.append(("sharpness.svg", sharpnessFigure(r), "Top Hessian eigenvalue of the training loss at the end of each sweep run (Lanczos on Hessian-vector products), with its standard error across seeds (one seed: the Lanczos residual bound)."))
         out.append(("noise-scale.svg", noiseFigure(r), "Gradient-noise scale tr(Σ₀)/m along training (Proposition 1 estimator, ± 2 standard errors), SGD runs."))
         return out
     }
@@ -99,7 +99,7 @@ public enum MNISTArtifacts {
         for (i, rho) in r.configuration.momenta.enumerated() {
             let rows = r.sweep.filter { $0.momentum == rho && $0.injectedNoise == 0 && $0.schedule == nil && $0.sharpness != nil }.sorted { $0.batchSize < $1.batchSize }
             plot.add(.init(label: momentumTag(rho), x: rows.map { Double($0.batchSize) }, y: rows.map { $0.sharpness! },
-                           errorBars: rows.map { ($0.sharpness! - ($0.sharpnessResidual ?? 0), $0.sharpness! + ($0.sharpnessResidual ?? 0)) },
+                           errorBars: rows.map { ($0.sharpness! - ($0.sharpnessError ?? 0), $0.sharpness! + ($0.sharpnessError ?? 0)) },
                            color: SVGPlot.palette[i % SVGPlot.palette.count]))
             let noisy = r.sweep.filter { $0.momentum == rho && $0.injectedNoise > 0 && $0.sharpness != nil }
             if !noisy.isEmpty {
@@ -140,12 +140,12 @@ public enum MNISTArtifacts {
 
     static func sweepTable(_ r: MNISTResult) -> CSVTable {
         var t = CSVTable(header: ["momentum", "batch_size", "schedule", "injected_noise", "replicates", "train_accuracy", "train_accuracy_se", "test_accuracy",
-                                  "test_accuracy_se", "final_distance", "final_loss", "lambda_max", "lambda_max_residual", "lambda_min",
+                                  "test_accuracy_se", "final_distance", "final_loss", "lambda_max", "lambda_max_residual", "lambda_max_se", "lambda_min",
                                   "trace_sigma0", "trace_sigma0_se", "noise_scale", "sde_diffusion_trace"])
         for s in r.sweep {
             t.append([csvNumber(s.momentum), "\(s.batchSize)", s.schedule ?? "", csvNumber(s.injectedNoise), "\(s.replicates)", csvNumber(s.trainAccuracy.mean),
                       csvNumber(s.trainAccuracy.standardError), csvNumber(s.testAccuracy.mean), csvNumber(s.testAccuracy.standardError),
-                      csvNumber(s.finalDistance), csvNumber(s.finalLoss), csvNumber(s.sharpness), csvNumber(s.sharpnessResidual), csvNumber(s.smallestEigenvalue),
+                      csvNumber(s.finalDistance), csvNumber(s.finalLoss), csvNumber(s.sharpness), csvNumber(s.sharpnessResidual), csvNumber(s.sharpnessStandardError), csvNumber(s.smallestEigenvalue),
                       csvNumber(s.traceSigma0?.mean), csvNumber(s.traceSigma0?.standardError), csvNumber(s.noiseScale), csvNumber(s.diffusionTrace)])
         }
         return t
@@ -200,7 +200,7 @@ public enum MNISTArtifacts {
                 [String(s.momentum), s.schedule ?? "\(s.batchSize)", String(s.injectedNoise),
                  String(format: "%.2f ± %.2f", 100 * s.trainAccuracy.mean, 100 * s.trainAccuracy.standardError),
                  String(format: "%.2f ± %.2f", 100 * s.testAccuracy.mean, 100 * s.testAccuracy.standardError),
-                 String(format: "%.3f", s.finalDistance), s.sharpness.map { String(format: "%.3g ± %.1g", $0, s.sharpnessResidual ?? 0) } ?? "–",
+                 String(format: "%.3f", s.finalDistance), s.sharpness.map { String(format: "%.3g ± %.1g", $0, s.sharpnessError ?? 0) } ?? "–",
                  s.traceSigma0.map { String(format: "%.4g ± %.2g", $0.mean, $0.standardError) } ?? "–",
                  s.noiseScale.map { String(format: "%.3g", $0) } ?? "–", s.diffusionTrace.map { String(format: "%.3g", $0) } ?? "–"]
             })))

@@ -99,7 +99,11 @@ public enum MNISTStudy {
         let runsDirectory = directory.appendingPathComponent("runs")
         // stored runs are reused only if both the configuration and the way runs are measured match
         struct Key: Encodable { var configuration: MNISTConfiguration; var measurement: Int }
-        let key = try fingerprint(Key(configuration: c, measurement: measurementVersion))
+        // A replicate's runs do not depend on how many replicates there are (seed r is seed + r), so
+        // the count is left out: raising --replicates reuses the seeds already trained.
+        var keyed = c
+        keyed.replicates = 1
+        let key = try fingerprint(Key(configuration: keyed, measurement: measurementVersion))
         if options.restart { try? FileManager.default.removeItem(at: runsDirectory) }
         try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
 
