@@ -45,7 +45,7 @@ public struct MNISTConfiguration: Sendable, Codable, Equatable {
 
     public static func paper(seed: UInt64 = 1) -> MNISTConfiguration {
         MNISTConfiguration(trainSubset: nil, learningRate: 0.1, injectedNoise: 0.00054, momenta: [0, 0.9], batchSizes: [128, 256, 512, 1024, 2048],
-                           iterations: 2000, scheduleSwitch: 1000, replicates: 1, recordEvery: 10, noiseScaleMeasurements: 4, smallBatch: 128, largeBatch: 2048,
+                           iterations: 2000, scheduleSwitch: 1000, replicates: 3, recordEvery: 10, noiseScaleMeasurements: 4, smallBatch: 128, largeBatch: 2048,
                            smallAnchorEpochs: 20, largeAnchorEpochs: 60, warmStartEpochs: 10, sharpnessSamples: 2048, sharpnessSteps: 20, seed: seed)
     }
 
