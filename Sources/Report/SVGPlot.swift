@@ -119,19 +119,63 @@ public struct SVGPlot: Sendable {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// Pixel positions the data occupy: markers, error-bar ends, and points along each line.
+    func occupiedPoints(px: (Double) -> Double, py: (Double) -> Double) -> [(Double, Double)] {
+        var out: [(Double, Double)] = []
+        for s in series {
+            let points = zip(s.x, s.y).filter { usable($0.0, xScale) && usable($0.1, yScale) }.map { (px($0.0), py($0.1)) }
+            out += points
+            if s.lines {
+                for (a, b) in zip(points, points.dropFirst()) {
+                    for k in 1..<16 { let t = Double(k) / 16; out.append((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))) }
+                }
+            }
+            for (i, bar) in (s.errorBars ?? []).enumerated() where i < s.x.count && usable(s.x[i], xScale) {
+                for v in [bar.0, bar.1] where usable(v, yScale) { out.append((px(s.x[i]), py(v))) }
+            }
+        }
+        return out
+    }
+
+    /// The legend goes in the corner of the plot area that hides no data (ties: top left, top
+    /// right, bottom right, bottom left); when every corner hides some, beside the plot instead,
+    /// so it never sits on the points a figure is about. Returns the legend's size and either a
+    /// corner (0–3) or nil for "beside".
+    func legendPlacement(plotWidth pw: Double, plotHeight ph: Double, points: [(Double, Double)]) -> (width: Double, height: Double, corner: Int?) {
+        let longest = series.map(\.label.count).max() ?? 0
+        let w = 44 + 6.8 * Double(longest), h = 8 + 16 * Double(series.count)
+        let corners = (0..<4).map { legendOrigin(corner: $0, plot: (margin.left, margin.top, pw, ph), size: (w, h)) }
+        func hidden(_ c: (Double, Double)) -> Int {
+            points.filter { $0.0 >= c.0 - 4 && $0.0 <= c.0 + w + 4 && $0.1 >= c.1 - 4 && $0.1 <= c.1 + h + 4 }.count
+        }
+        let corner = (0..<4).first { w <= pw - 12 && h <= ph - 12 && hidden(corners[$0]) == 0 }
+        return (w, h, corner)
+    }
+
+    func legendOrigin(corner: Int, plot: (x: Double, y: Double, width: Double, height: Double), size: (Double, Double)) -> (Double, Double) {
+        let inset = 6.0
+        let left = plot.x + inset, right = plot.x + plot.width - inset - size.0
+        let top = plot.y + inset, bottom = plot.y + plot.height - inset - size.1
+        return [(left, top), (right, top), (right, bottom), (left, bottom)][corner]
+    }
+
     public var svg: String {
         let allX = series.flatMap(\.x)
         var allY = series.flatMap(\.y)
         for s in series { if let bars = s.errorBars { allY += bars.flatMap { [$0.0, $0.1] } } }
         let (x0, x1) = range(allX, xScale), (y0, y1) = range(allY, yScale)
-        let pw = width - margin.left - margin.right, ph = height - margin.top - margin.bottom
+        let ph = height - margin.top - margin.bottom
+        let pw = width - margin.left - margin.right
         func px(_ v: Double) -> Double { margin.left + (transform(v, xScale) - x0) / (x1 - x0) * pw }
         func py(_ v: Double) -> Double { margin.top + (1 - (transform(v, yScale) - y0) / (y1 - y0)) * ph }
+        let legend = series.isEmpty ? nil : legendPlacement(plotWidth: pw, plotHeight: ph, points: occupiedPoints(px: px, py: py))
+        // no free corner: the plot narrows and the legend stands to its right, the figure widening to keep the plot usable
+        let canvasWidth = width + (legend.map { $0.corner == nil ? $0.width + 10 : 0 } ?? 0)
         func f(_ v: Double) -> String { String(format: "%.2f", v) }
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(canvasWidth))" height="\(Int(height))" viewBox="0 0 \(Int(canvasWidth)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(Self.escape(title))</text>
+        <text x="\(f(canvasWidth / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(Self.escape(title))</text>
         <rect x="\(f(margin.left))" y="\(f(margin.top))" width="\(f(pw))" height="\(f(ph))" fill="none" stroke="#333"/>
 
         """
@@ -170,14 +214,19 @@ public struct SVGPlot: Sendable {
             }
         }
         out += "</g>\n"
-        // legend
-        var ly = margin.top + 14
-        for s in series {
-            let lx = margin.left + 12
-            out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
-            if s.markers { out += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly - 4))\" r=\"3\" fill=\"\(s.color)\"/>\n" }
-            out += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(Self.escape(s.label))</text>\n"
-            ly += 16
+        if !series.isEmpty {
+            let legend = legend!
+            let origin = legend.corner.map { legendOrigin(corner: $0, plot: (margin.left, margin.top, pw, ph), size: (legend.width, legend.height)) }
+                ?? (margin.left + pw + 10, margin.top)
+            out += "<rect x=\"\(f(origin.0))\" y=\"\(f(origin.1))\" width=\"\(f(legend.width))\" height=\"\(f(legend.height))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+            var ly = origin.1 + 16
+            for s in series {
+                let lx = origin.0 + 8
+                out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
+                if s.markers { out += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly - 4))\" r=\"3\" fill=\"\(s.color)\"/>\n" }
+                out += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(Self.escape(s.label))</text>\n"
+                ly += 16
+            }
         }
         out += "</svg>\n"
         return out

@@ -22,6 +22,32 @@ import Testing
         #expect(!svg.contains("nan") && !svg.contains("inf"))
     }
 
+    /// The legend takes the corner the data leave free: a falling line fills top left and bottom
+    /// right, so it goes top right; a rising one fills bottom left and top right, so top left; a plateau
+    /// that drops at the end leaves only bottom left.
+    @Test func legendAvoidsTheData() {
+        func legendCorner(_ y: [Double]) -> (left: Bool, top: Bool) {
+            var plot = SVGPlot(title: "", xLabel: "", yLabel: "")
+            plot.add(.init(label: "a rather long series label", x: [0, 1, 2, 3, 4], y: y, color: "#000"))
+            let svg = plot.svg
+            let rect = svg.components(separatedBy: "\n").first { $0.contains("fill-opacity") }!
+            func attribute(_ name: String) -> Double {
+                Double(rect.components(separatedBy: "\(name)=\"")[1].components(separatedBy: "\"")[0])!
+            }
+            return (attribute("x") < plot.width / 2, attribute("y") < plot.height / 2)
+        }
+        #expect(legendCorner([4, 3, 2, 1, 0]) == (left: false, top: true))
+        #expect(legendCorner([0, 1, 2, 3, 4]) == (left: true, top: true))
+        #expect(legendCorner([4, 4, 4, 4, 0]) == (left: true, top: false))
+        // a zigzag touches every corner: the legend stands beside the plot, which keeps its size
+        var zigzag = SVGPlot(title: "", xLabel: "", yLabel: "")
+        zigzag.add(.init(label: "a rather long series label", x: [0, 1, 2, 3, 4], y: [4, 0, 4, 0, 4], color: "#000"))
+        let svg = zigzag.svg
+        let rect = svg.components(separatedBy: "\n").first { $0.contains("fill-opacity") }!
+        let x = Double(rect.components(separatedBy: "x=\"")[1].components(separatedBy: "\"")[0])!
+        #expect(x > zigzag.width - zigzag.margin.right && svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(zigzag.width + 10 + 44 + 6.8 * 26))\""))
+    }
+
     @Test func linearTicksAreNice() {
         let plot = SVGPlot(title: "", xLabel: "", yLabel: "")
         let ticks = plot.ticks(0, 1, .linear).map(\.1)
