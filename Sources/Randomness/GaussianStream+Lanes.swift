@@ -16,9 +16,7 @@ extension GaussianStream {
             let first = UnsafeRawPointer(firstDraws + lane).loadUnaligned(as: LaneWords.self) &>> 1
             var pair = 0
             while 2 * pair < draws {
-                let counter = first &+ LaneWords(repeating: UInt64(pair))
-                let w = Philox4x32.lanes(counter & 0xffff_ffff, counter &>> 32, p & 0xffff_ffff,
-                                         LaneWords(repeating: UInt64(stream.rawValue)), key: key)
+                let w = laneWords(paths: p, counters: first &+ LaneWords(repeating: UInt64(pair)))
                 let (c, s) = boxMullerDoubles(w)
                 UnsafeMutableRawPointer(buffer + (2 * pair) * stride + lane).storeBytes(of: c, as: LaneDoubles.self)
                 UnsafeMutableRawPointer(buffer + (2 * pair + 1) * stride + lane).storeBytes(of: s, as: LaneDoubles.self)
@@ -39,9 +37,7 @@ extension GaussianStream {
             let first = UnsafeRawPointer(firstDraws + lane).loadUnaligned(as: LaneWords.self) &>> 1
             var pair = 0
             while 2 * pair < draws {
-                let counter = first &+ LaneWords(repeating: UInt64(pair))
-                let w = Philox4x32.lanes(counter & 0xffff_ffff, counter &>> 32, p & 0xffff_ffff,
-                                         LaneWords(repeating: UInt64(stream.rawValue)), key: key)
+                let w = laneWords(paths: p, counters: first &+ LaneWords(repeating: UInt64(pair)))
                 UnsafeMutableRawPointer(buffer + (2 * pair) * stride + lane).storeBytes(of: (w.0 &<< 32) | w.1, as: LaneWords.self)
                 UnsafeMutableRawPointer(buffer + (2 * pair + 1) * stride + lane).storeBytes(of: (w.2 &<< 32) | w.3, as: LaneWords.self)
                 pair += 1

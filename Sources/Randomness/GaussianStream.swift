@@ -24,10 +24,13 @@ public struct GaussianStream: Sendable, Hashable {
 
     @inlinable @inline(__always)
     func blockWords(firstPath: Int, counter: UInt64) -> (LaneWords, LaneWords, LaneWords, LaneWords) {
-        let paths = LaneWords(repeating: UInt64(firstPath)) &+ LaneWords(0, 1, 2, 3, 4, 5, 6, 7)
-        return Philox4x32.lanes(
-            LaneWords(repeating: counter & 0xffff_ffff), LaneWords(repeating: counter >> 32),
-            paths & 0xffff_ffff, LaneWords(repeating: UInt64(stream.rawValue)), key: key)
+        laneWords(paths: LaneWords(repeating: UInt64(firstPath)) &+ LaneWords(0, 1, 2, 3, 4, 5, 6, 7), counters: LaneWords(repeating: counter))
+    }
+
+    /// The Philox block of each lane's (path, counter): the one place the stream's words are laid out.
+    @inlinable @inline(__always)
+    func laneWords(paths: LaneWords, counters: LaneWords) -> (LaneWords, LaneWords, LaneWords, LaneWords) {
+        Philox4x32.lanes(counters & 0xffff_ffff, counters &>> 32, paths & 0xffff_ffff, LaneWords(repeating: UInt64(stream.rawValue)), key: key)
     }
 
     /// Fills `buffer[j * stride + i] = normal(path: firstPath + i, draw: firstDraw + j)` for

@@ -1,6 +1,13 @@
 import Ensembles
 import Foundation
 
+/// What a sharded study returns: the finished result, or (for a shard) the partial tallies to
+/// merge later.
+public enum StudyOutcome<Result: Sendable>: Sendable {
+    case complete(Result)
+    case partial(PartialResult)
+}
+
 /// What a shard (`--shard i/n`) writes: the exact tallies of its blocks, to be combined by
 /// `sgdiff merge` into exactly the result of an unsharded run.
 public struct PartialResult: Sendable, Codable {

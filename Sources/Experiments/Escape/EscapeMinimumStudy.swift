@@ -102,10 +102,7 @@ public enum EscapeMinimum {
         var exit: [Double]
     }
 
-    public enum Outcome: Sendable {
-        case complete(EscapeMinimumResult)
-        case partial(PartialResult)
-    }
+    public typealias Outcome = StudyOutcome<EscapeMinimumResult>
 
     /// V̄_D in closed form where one exists, and by minimum action over exit points on the upper
     /// x₁ face of the box (a golden-section search along it in 2-D).

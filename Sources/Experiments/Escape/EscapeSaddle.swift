@@ -226,10 +226,7 @@ struct EscapeSaddleKernel: ProblemVisitor {
 public enum EscapeSaddle {
     public static let experiment = "escape-saddle"
 
-    public enum Outcome: Sendable {
-        case complete(EscapeSaddleResult)
-        case partial(PartialResult)
-    }
+    public typealias Outcome = StudyOutcome<EscapeSaddleResult>
 
     public static func run(_ configuration: EscapeSaddleConfiguration, options: RunOptions) throws -> Outcome {
         try configuration.validate()

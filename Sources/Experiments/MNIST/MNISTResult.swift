@@ -88,12 +88,6 @@ public struct MNISTResult: Sendable, Codable {
 
     static func binomial(_ p: Double, _ n: Int) -> Estimate { Estimate(mean: p, standardError: (p * (1 - p) / Double(n)).squareRoot(), count: n) }
 
-    static func acrossSeeds(_ values: [Double]) -> Estimate {
-        let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(values.count - 1, 1))
-        return Estimate(mean: mean, standardError: (variance / Double(values.count)).squareRoot(), count: values.count)
-    }
-
     /// How many standard errors a difference of two sweep rows' means must exceed: 2 for the
     /// binomial error of one seed's accuracy (≈ normal); with seeds, the 97.5% Student t quantile
     /// on the pooled degrees of freedom, since a standard error from 3 seeds is itself uncertain
@@ -115,22 +109,23 @@ public struct MNISTResult: Sendable, Codable {
                 .sorted { $0.seed < $1.seed }
             let train = group.compactMap(\.record.finalTrainAccuracy), test = group.compactMap(\.record.finalTestAccuracy)
             guard !train.isEmpty, !test.isEmpty else { continue }
-            let several = group.count > 1
+            // error bars across seeds need two of them with the measurement
+            let several = train.count > 1 && test.count > 1
             let first = group[0]
             let lastScale = group.compactMap { $0.record.noiseScale.last }
             let trace: Estimate? = lastScale.isEmpty ? nil
-                : several ? acrossSeeds(lastScale.map(\.traceSigma0))
+                : lastScale.count > 1 ? Estimate(sample: lastScale.map(\.traceSigma0))
                 : Estimate(mean: lastScale[0].traceSigma0, standardError: lastScale[0].traceSigma0StandardError, count: 1)
             // the batch in force at the end sets the diffusion there
             let last = first.schedule?.batchSize(atStep: first.iterations - 1) ?? b
             let scale = trace.map { $0.mean / Double(last) }
             let spectra = group.compactMap(\.sharpness)
-            let top = spectra.isEmpty ? nil : acrossSeeds(spectra.map(\.largest))
+            let top = spectra.count > 1 ? Estimate(sample: spectra.map(\.largest)) : spectra.first.map { Estimate(mean: $0.largest, standardError: .nan, count: 1) }
             rows.append(SweepRow(
                 momentum: rho, batchSize: b, schedule: schedule, injectedNoise: sigma, replicates: group.count,
-                trainAccuracy: several ? acrossSeeds(train) : binomial(train[0], data.trainCount),
-                testAccuracy: several ? acrossSeeds(test) : binomial(test[0], data.testCount),
-                errorBars: several ? "standard error across \(group.count) seeds" : "binomial standard error of the evaluation set",
+                trainAccuracy: several ? Estimate(sample: train) : binomial(train[0], data.trainCount),
+                testAccuracy: several ? Estimate(sample: test) : binomial(test[0], data.testCount),
+                errorBars: several ? "standard error across \(test.count) seeds" : "binomial standard error of the evaluation set",
                 finalDistance: group.compactMap(\.record.distance.last).reduce(0, +) / Double(group.count),
                 finalLoss: group.compactMap(\.record.loss.last).reduce(0, +) / Double(group.count),
                 sharpness: top?.mean, sharpnessResidual: spectra.map(\.largestResidual).max(),

@@ -104,58 +104,53 @@ public enum Reproduction {
             ("weak-error-double-well", "Theorem 1: weak orders on a nonconvex double well with non-Gaussian noise", try weakErrorDoubleWell(fidelity, seed: seed),
              "F(x) = x⁴/4 − x²/2 from x₀ = 0.5 near the barrier, with gradient noise ±1 (Rademacher): ∇f(x; ζ) = x³ − x + ζ. Theorem 1 asserts that SME-2 (drift −F′ − (η/2)F″F′, diffusion √η) approximates SGD with weak order 2 and SME-1 with order 1, for any noise law with bounded derivatives; nothing here is Gaussian on the SGD side. SGD shares its randomness with both SDEs through ζ = sign(ξ)."),
         ]
-        for (name, title, configuration, intro) in weakStudies {
+        // Every section: its own folder (also its checkpoint folder), timing, log lines, a report
+        // section and a summary row. Reproduce runs unsharded, so a partial result cannot happen.
+        func runSection(_ name: String, _ title: String, _ body: (URL, RunOptions) throws -> (Verdict, HTMLReport.Section)) throws {
             let directory = output.appendingPathComponent(name)
             var options = base
             options.checkpointDirectory = directory
             let started = Date()
             log("[\(name)] running (\(fidelity.rawValue))")
-            guard case .complete(let result) = try WeakErrorStudy.run(configuration, options: options) else {
-                throw ValidationFailure("reproduce does not support --shard; shard the individual experiments instead")
-            }
-            try WeakErrorArtifacts.write(result, to: directory)
-            report.sections.append(WeakErrorArtifacts.section(result, title: title, intro: intro))
-            sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path,
-                                           seconds: Date().timeIntervalSince(started)))
-            log("[\(name)] \(result.verdict.rawValue)")
+            let (verdict, section) = try body(directory, options)
+            report.sections.append(section)
+            sections.append(SectionSummary(name: name, title: title, verdict: verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
+            log("[\(name)] \(verdict.rawValue)")
+        }
+        func complete<R>(_ outcome: StudyOutcome<R>) throws -> R {
+            guard case .complete(let result) = outcome else { throw ValidationFailure("reproduce does not support --shard; shard the individual experiments instead") }
+            return result
         }
 
+        for (name, title, configuration, intro) in weakStudies {
+            try runSection(name, title) { directory, options in
+                let result = try complete(WeakErrorStudy.run(configuration, options: options))
+                try WeakErrorArtifacts.write(result, to: directory)
+                return (result.verdict, WeakErrorArtifacts.section(result, title: title, intro: intro))
+            }
+        }
         for (name, title, configuration, intro) in try saddleStudies(fidelity, seed: seed) {
-            let directory = output.appendingPathComponent(name)
-            var options = base
-            options.checkpointDirectory = directory
-            let started = Date()
-            log("[\(name)] running (\(fidelity.rawValue))")
-            guard case .complete(let result) = try EscapeSaddle.run(configuration, options: options) else { throw ValidationFailure("unexpected partial result") }
-            try EscapeArtifacts.write(result, to: directory)
-            report.sections.append(EscapeArtifacts.section(result, title: title, intro: intro))
-            sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
-            log("[\(name)] \(result.verdict.rawValue)")
+            try runSection(name, title) { directory, options in
+                let result = try complete(EscapeSaddle.run(configuration, options: options))
+                try EscapeArtifacts.write(result, to: directory)
+                return (result.verdict, EscapeArtifacts.section(result, title: title, intro: intro))
+            }
         }
         for (name, title, configuration, intro) in try minimumStudies(fidelity, seed: seed) {
-            let directory = output.appendingPathComponent(name)
-            var options = base
-            options.checkpointDirectory = directory
-            let started = Date()
-            log("[\(name)] running (\(fidelity.rawValue))")
-            guard case .complete(let result) = try EscapeMinimum.run(configuration, options: options) else { throw ValidationFailure("unexpected partial result") }
-            try EscapeArtifacts.write(result, to: directory)
-            report.sections.append(EscapeArtifacts.section(result, title: title, intro: intro))
-            sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
-            log("[\(name)] \(result.verdict.rawValue)")
+            try runSection(name, title) { directory, options in
+                let result = try complete(EscapeMinimum.run(configuration, options: options))
+                try EscapeArtifacts.write(result, to: directory)
+                return (result.verdict, EscapeArtifacts.section(result, title: title, intro: intro))
+            }
         }
-
         if let (data, location) = mnistData {
-            let name = MNISTStudy.experiment, title = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
-            let directory = output.appendingPathComponent(name)
-            let started = Date()
-            log("[\(name)] running (\(fidelity.rawValue))")
-            let configuration: MNISTConfiguration = fidelity == .quick ? .quick(seed: seed) : .paper(seed: seed)
-            let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: base, log: log)
-            try MNISTArtifacts.write(result, to: directory)
-            report.sections.append(MNISTArtifacts.section(result, title: title))
-            sections.append(SectionSummary(name: name, title: title, verdict: result.verdict, directory: directory.path, seconds: Date().timeIntervalSince(started)))
-            log("[\(name)] \(result.verdict.rawValue)")
+            let title = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
+            try runSection(MNISTStudy.experiment, title) { directory, options in
+                let configuration: MNISTConfiguration = fidelity == .quick ? .quick(seed: seed) : .paper(seed: seed)
+                let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: options, log: log)
+                try MNISTArtifacts.write(result, to: directory)
+                return (result.verdict, MNISTArtifacts.section(result, title: title))
+            }
         }
 
         let reportURL = output.appendingPathComponent("report.html")

@@ -77,10 +77,7 @@ public struct SideBySideResult: Sendable, Codable {
 public enum SideBySide {
     public static let experiment = "simulate"
 
-    public enum Outcome: Sendable {
-        case complete(SideBySideResult)
-        case partial(PartialResult)
-    }
+    public typealias Outcome = StudyOutcome<SideBySideResult>
 
     public static func run(_ configuration: SideBySideConfiguration, options: RunOptions) throws -> Outcome {
         try configuration.validate()

@@ -10,11 +10,7 @@ public enum WeakErrorStudy {
 
     static func taskName(_ eta: Double) -> String { "eta=\(eta)" }
 
-    /// Either the finished result, or (for a shard) the partial tallies to merge later.
-    public enum Outcome: Sendable {
-        case complete(WeakErrorResult)
-        case partial(PartialResult)
-    }
+    public typealias Outcome = StudyOutcome<WeakErrorResult>
 
     public static func run(_ configuration: WeakErrorConfiguration, options: RunOptions) throws -> Outcome {
         try configuration.validate()

@@ -103,10 +103,9 @@ extension Trainer {
                 }
             }
         }
-        let mean = values.reduce(0, +) / Double(draws)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(draws - 1, 1))
-        return .init(iteration: iteration, traceSigma0: mean, traceSigma0StandardError: (variance / Double(draws)).squareRoot(),
-                     batchSize: m0, perBatch: mean / Double(m0))
+        let trace = Estimate(sample: values)
+        return .init(iteration: iteration, traceSigma0: trace.mean, traceSigma0StandardError: trace.standardError,
+                     batchSize: m0, perBatch: trace.mean / Double(m0))
     }
 
     /// Runs `body` with the Hessian of the training loss at the current weights as an operator

@@ -61,6 +61,15 @@ public struct Estimate: Sendable, Equatable, Codable {
         self.count = count
     }
 
+    /// Mean and standard error of a small finished sample (seeds, probe draws), by two passes so
+    /// that a spread far below the mean keeps its digits; needs at least two values.
+    public init(sample values: [Double]) {
+        precondition(values.count > 1, "a standard error needs at least two values")
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        self.init(mean: mean, standardError: (variance / Double(values.count)).squareRoot(), count: values.count)
+    }
+
     /// Two-sided confidence interval at `level` (normal approximation, valid for the large
     /// counts used here; Student-t for fewer than 30 samples).
     public func confidenceInterval(level: Double = 0.95) -> ClosedRange<Double> {

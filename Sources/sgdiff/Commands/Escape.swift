@@ -150,13 +150,6 @@ extension SGDiff {
     }
 }
 
-func writePartial(_ partial: PartialResult, directory: URL, json: Bool, quiet: Bool) throws {
-    let url = directory.appendingPathComponent("partial-\(partial.shard.index + 1)of\(partial.shard.count).json")
-    try AtomicFile.write(try JSONOutput.encode(partial), to: url)
-    if json { emit(try JSONOutput.string(partial)) }
-    note("wrote partial result \(url.path); combine all shards with `sgdiff merge`", quiet: quiet)
-}
-
 func saddleSummary(_ r: EscapeSaddleResult) -> String {
     var lines = [String(format: "%@ at %@ of %@: γ₁ = %.4g, theory slope 1/(2γ₁) = %.4f", r.stationaryPoint.kind.rawValue,
                         r.stationaryPoint.point.description, r.configuration.problem.name, r.stationaryPoint.gamma1, r.theorySlope)]

@@ -58,10 +58,7 @@ extension SGDiff {
                 }
                 note("wrote \(directory.path)/result.json, trajectory.csv and figures", quiet: common.quiet)
             case .partial(let partial):
-                let url = directory.appendingPathComponent("partial-\(partial.shard.index + 1)of\(partial.shard.count).json")
-                try AtomicFile.write(try JSONOutput.encode(partial), to: url)
-                if common.json { emit(try JSONOutput.string(partial)) }
-                note("wrote partial result \(url.path); combine all shards with `sgdiff merge`", quiet: common.quiet)
+                try writePartial(partial, directory: directory, json: common.json, quiet: common.quiet)
             }
         }
     }

@@ -64,10 +64,7 @@ extension SGDiff {
                 note("wrote \(directory.path)/result.json, rows.csv, fits.csv and figures", quiet: common.quiet)
                 if let failure = WeakErrorStudy.divergenceError(result) { throw failure }
             case .partial(let partial):
-                let url = directory.appendingPathComponent("partial-\(partial.shard.index + 1)of\(partial.shard.count).json")
-                try AtomicFile.write(try JSONOutput.encode(partial), to: url)
-                if common.json { emit(try JSONOutput.string(partial)) }
-                note("wrote partial result \(url.path); combine all shards with `sgdiff merge`", quiet: common.quiet)
+                try writePartial(partial, directory: directory, json: common.json, quiet: common.quiet)
             }
         }
     }

@@ -123,3 +123,11 @@ func note(_ text: String, quiet: Bool) {
     guard !quiet else { return }
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// A shard's tallies go next to where the merged result will be, named by the shard.
+func writePartial(_ partial: PartialResult, directory: URL, json: Bool, quiet: Bool) throws {
+    let url = directory.appendingPathComponent("partial-\(partial.shard.index + 1)of\(partial.shard.count).json")
+    try AtomicFile.write(try JSONOutput.encode(partial), to: url)
+    if json { emit(try JSONOutput.string(partial)) }
+    note("wrote partial result \(url.path); combine all shards with `sgdiff merge`", quiet: quiet)
+}
