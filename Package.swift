@@ -42,13 +42,17 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: fastMath),
         .target(name: "Problems", dependencies: ["Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Dynamics", dependencies: ["Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
-        .target(name: "Ensembles", dependencies: ["Dynamics", "Numerics", "Randomness", "Report"], swiftSettings: fastMath),
-        .target(name: "Escape", dependencies: ["Ensembles", "Dynamics", "Problems", "Numerics", "Randomness", "CLinearAlgebra"], swiftSettings: fastMath),
-        .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Report", "CZlib"], swiftSettings: fastMath),
-        .target(name: "Report", swiftSettings: fastMath),
-        .target(name: "Experiments", dependencies: ["Ensembles", "Escape", "NeuralNets", "Dynamics", "Problems", "Numerics", "Randomness", "Report"], swiftSettings: fastMath),
-        .target(name: "SGDDiffusion", dependencies: ["Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "NeuralNets", "Experiments", "Report"], swiftSettings: fastMath),
+        .target(name: "Ensembles", dependencies: ["Dynamics", "Numerics", "Randomness", "Persistence"], swiftSettings: fastMath),
+        .target(name: "Escape", dependencies: ["Ensembles", "Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
+        .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Persistence", "CZlib"], swiftSettings: fastMath),
+        .target(name: "Persistence", swiftSettings: fastMath),
+        .target(name: "Report", dependencies: ["Persistence"], swiftSettings: fastMath),
+        .target(name: "Experiments", dependencies: ["Ensembles", "Escape", "NeuralNets", "Dynamics", "Problems", "Numerics", "Randomness", "Persistence", "Report"], swiftSettings: fastMath),
+        .target(name: "SGDDiffusion", dependencies: ["Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "NeuralNets", "Experiments", "Persistence", "Report"], swiftSettings: fastMath),
         .executableTarget(name: "sgdiff", dependencies: ["SGDDiffusion", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: fastMath),
+
+        // MARK: - Examples (built and run by the test suite)
+        .executableTarget(name: "CustomProblem", dependencies: ["SGDDiffusion"], path: "Examples/CustomProblem", swiftSettings: fastMath),
 
         // MARK: - Unit test bundles
         .target(name: "TestSupport", dependencies: ["Numerics", "NeuralNets"], path: "Tests/TestSupport", swiftSettings: fastMath),
@@ -61,7 +65,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "CLITests", dependencies: ["sgdiff", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "CLITests", dependencies: ["sgdiff", "CustomProblem", "TestSupport"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Problems
+import Numerics
 
 /// An Itô SDE dX = b(X, s) ds + S(X, s) dB with B a standard Brownian motion of the state's
 /// dimension: the problem a stepper solves, kept apart from the method (diffrax's term/solver
@@ -29,7 +30,7 @@ extension DiffusionProcess {
 ///
 /// Time s is SGD's pseudo-time: iteration k sits at s = kη, so the batch size of a schedule is
 /// read at step ⌊s/η⌋.
-public struct SGDDiffusion<Problem: StochasticGradientProblem>: DiffusionProcess {
+public struct SGDDiffusionProcess<Problem: StochasticGradientProblem>: DiffusionProcess {
     public typealias State = Problem.State
 
     public enum Order: Int, Sendable, Codable, CaseIterable {

@@ -1,5 +1,5 @@
 import Foundation
-import Report
+import Persistence
 
 /// The resumable state of one ensemble task: which blocks are done and the exact tally of
 /// exactly those blocks.

@@ -1,4 +1,5 @@
 import Dynamics
+import Numerics
 import Problems
 import Randomness
 

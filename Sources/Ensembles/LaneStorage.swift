@@ -1,4 +1,5 @@
 import Problems
+import Numerics
 
 /// Structure-of-arrays storage for the states of one block of paths: coordinate c of lane i at
 /// `c * stride + i`, so that a loop over lanes reads contiguous memory and vectorises.

@@ -1,3 +1,4 @@
+import Numerics
 import Problems
 import Dynamics
 import Randomness

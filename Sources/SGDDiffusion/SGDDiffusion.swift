@@ -6,4 +6,5 @@
 @_exported import Escape
 @_exported import NeuralNets
 @_exported import Experiments
+@_exported import Persistence
 @_exported import Report

@@ -4,6 +4,7 @@ import Randomness
 import Testing
 import TestSupport
 @testable import Dynamics
+import Numerics
 
 @Suite struct SGDDiffusionTests {
     /// SME-2's drift is -∇F - (η/4)∇|∇F|² (paper (3.6)); check our -∇F - (η/2)∇²F∇F against
@@ -11,7 +12,7 @@ import TestSupport
     @Test func secondOrderDriftMatchesThePaper() {
         let problem = NoisyObjective(DoubleWell2D(stiffness: 1.7), noise: AdditiveNoise<Point2>(sigma: 1))
         let eta = 0.1
-        let sme2 = SGDDiffusion(problem, eta: eta, order: .second)
+        let sme2 = SGDDiffusionProcess(problem, eta: eta, order: .second)
         for x in [Point2(0.3, -0.4), Point2(1.4, 0.9)] {
             let normSquared = { (p: Point2) in problem.gradient(at: p).squaredNorm }
             var gradNorm = Point2.zero
@@ -29,7 +30,7 @@ import TestSupport
 
     @Test func diffusionIsRootEtaTimesSigmaRoot() {
         let problem = NoisyObjective(DoubleWell(), noise: MultiplicativeNoise<Double>(scale: 0.6))
-        let sme = SGDDiffusion(problem, eta: 0.04, order: .first)
+        let sme = SGDDiffusionProcess(problem, eta: 0.04, order: .first)
         #expect(isClose(sme.diffusion(at: 1.5, time: 0)[0, 0], 0.2 * 0.6 * 1.5, relative: 1e-15))
         #expect(isClose(sme.applyDiffusion(at: -1.5, time: 0, 2), 0.2 * 0.6 * 1.5 * 2, relative: 1e-15))
     }
@@ -39,7 +40,7 @@ import TestSupport
     @Test func gaussianSGDIsEulerMaruyamaOfSME1() {
         let problem = NoisyObjective(DoubleWell(), noise: AdditiveNoise<Double>(sigma: 0.8))
         let eta = 0.05
-        let sme1 = SGDDiffusion(problem, eta: eta, order: .first)
+        let sme1 = SGDDiffusionProcess(problem, eta: eta, order: .first)
         var x = 0.3, y = 0.3
         var velocity = 0.0
         var generator = PhiloxGenerator(seed: 1, stream: .sampling, path: 0)

@@ -1,7 +1,9 @@
+import Synchronization
 import Foundation
 import Numerics
 import Problems
 import Dynamics
+import Ensembles
 import Randomness
 import Testing
 import TestSupport
@@ -164,12 +166,12 @@ struct BrownianMotion: DiffusionProcess {
 
     /// Adaptive multilevel splitting against the exact mean exit time where direct simulation
     /// would take ~1.6e5 time units per path (η = 0.04): within 4 standard errors.
-    @Test func splittingAgreesWithTheExactMeanExitTime() {
+    @Test func splittingAgreesWithTheExactMeanExitTime() throws {
         let eta = 0.04
         let problem = NoisyObjective(DoubleWell(), noise: AdditiveNoise<Double>(sigma: 1))
-        let splitter = SplittingEstimator(process: SGDDiffusion(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: 0.01,
+        let splitter = SplittingEstimator(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: 0.01,
                                           domain: Interval(-2, 0), start: -1.0, coordinate: { $0 }, levelA: -0.9, levelSigma: -0.8, seed: 11)
-        let e = splitter.estimate(runs: 60, replicas: 100, cycles: 2000, threads: 2)
+        let e = try splitter.estimate(runs: 60, replicas: 100, cycles: 2000, threads: 2)
         let exact = ExactMeanExitTime1D.solve(lower: -2, upper: 0, drift: { $0 - $0 * $0 * $0 }, diffusion: { _ in eta / 2 }).value(at: -1)
         #expect(abs(e.meanExitTime - exact) <= 4 * e.meanExitTimeStandardError, "\(e.meanExitTime) ± \(e.meanExitTimeStandardError) vs \(exact)")
         #expect(e.probability > 0 && e.probability < 1e-3)
@@ -181,5 +183,30 @@ struct BrownianMotion: DiffusionProcess {
         let theta = EscapeTheory.gradientFlowExitTime(problem, domain: Ball(center: Point2(0, 0), radius: 1), from: Point2(0.3, 0))
         #expect(isClose(theta!, log(1 / 0.3), relative: 1e-6))
         #expect(EscapeTheory.gradientFlowExitTime(problem, domain: Ball(center: Point2(0, 0), radius: 1), from: Point2(0, 0.5), horizon: 50) == nil)
+    }
+
+    /// Splitting runs through the ensemble engine and sums exactly: the estimate is bitwise the
+    /// same on 1 and 3 threads, and a run stopped half-way and resumed from its checkpoint ends
+    /// with the uninterrupted estimate.
+    @Test func splittingIsThreadIndependentAndResumable() throws {
+        let problem = NoisyObjective(DoubleWell(), noise: AdditiveNoise<Double>(sigma: 1))
+        let splitter = SplittingEstimator(process: SGDDiffusionProcess(problem, eta: 0.1, order: .first), stepper: PlatenWeak2(), step: 0.01,
+                                          domain: Interval(-2, 0), start: -1.0, coordinate: { $0 }, levelA: -0.9, levelSigma: -0.8, seed: 5)
+        let one = try splitter.estimate(runs: 12, replicas: 40, cycles: 200, threads: 1)
+        let three = try splitter.estimate(runs: 12, replicas: 40, cycles: 200, threads: 3)
+        #expect(one.meanExitTime.bitPattern == three.meanExitTime.bitPattern)
+        #expect(one.probabilityStandardError.bitPattern == three.probabilityStandardError.bitPattern)
+        #expect(one.steps == three.steps)
+
+        let dir = TemporaryDirectory()
+        let url = dir.url.appendingPathComponent("checkpoint.json")
+        let budget = Mutex(5)
+        var stopping = try EnsembleRunner(threads: 1, checkpoint: try CheckpointStore(url: url, fingerprint: "f", interval: 0, restart: false))
+        stopping.shouldContinue = { budget.withLock { b in b -= 1; return b >= 0 } }
+        #expect(try splitter.estimate(runs: 12, replicas: 40, cycles: 200, runner: stopping, task: "s") == nil)
+        let resumed = try splitter.estimate(runs: 12, replicas: 40, cycles: 200,
+                                            runner: try EnsembleRunner(threads: 2, checkpoint: try CheckpointStore(url: url, fingerprint: "f", interval: 0, restart: false)),
+                                            task: "s")
+        #expect(resumed?.meanExitTime.bitPattern == one.meanExitTime.bitPattern)
     }
 }

@@ -1,3 +1,4 @@
+import Numerics
 import Problems
 
 /// Euler–Maruyama: X_{n+1} = X_n + b(X_n) dt + S(X_n) ΔW. Weak order 1, strong order 1/2

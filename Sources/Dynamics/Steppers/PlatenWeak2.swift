@@ -1,3 +1,4 @@
+import Numerics
 import Problems
 
 /// Platen's explicit order 2.0 weak scheme for Itô SDEs with multi-dimensional, non-commutative

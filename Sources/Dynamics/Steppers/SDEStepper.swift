@@ -1,3 +1,4 @@
+import Numerics
 import Problems
 
 /// One step of a numerical method for a `DiffusionProcess`, from x at time t to t + dt.

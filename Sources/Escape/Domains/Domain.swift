@@ -1,4 +1,5 @@
 import Problems
+import Numerics
 
 /// An open set D whose first exit time T = inf{s > 0: X(s) ∉ D} is measured (paper (4.1)).
 ///

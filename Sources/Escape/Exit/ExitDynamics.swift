@@ -1,6 +1,7 @@
 import Dynamics
 import Problems
 import Randomness
+import Numerics
 
 /// One time step of a process whose exit is being timed: an SDE solver or an SGD iteration.
 public protocol ExitDynamics: Sendable {

@@ -1,5 +1,5 @@
-import CLinearAlgebra
 import Foundation
+import Numerics
 
 /// The mean exit time u(x) = E_x T of a one-dimensional diffusion from (a, b), paper (4.5)-(4.7):
 ///
@@ -78,9 +78,9 @@ public enum MeanExitTime1D {
             throw Failure.gridTooCoarse(points: n, peclet: maxPeclet, pointsNeeded: Int(((b - a) / neededSpacing).rounded(.up)) + 1)
         }
         var rhs = [Double](repeating: 1, count: n)
-        var (dl, d, du) = (lower, diagonal, upper)
-        let info = LAPACKE_dgtsv(LAPACK_COL_MAJOR, Int32(n), 1, &dl, &d, &du, &rhs, Int32(n))
-        guard info == 0 else { throw Failure.lapack("dgtsv", info) }
+        do { try Tridiagonal.solve(lower: lower, diagonal: diagonal, upper: upper, rhs: &rhs) } catch let f as LAPACKFailure {
+            throw Failure.lapack(f.routine, f.info)
+        }
         var mu: Double?
         if eigenvalue { mu = try principalEigenvalue(lower: lower, diagonal: diagonal, upper: upper) }
         let grid = (0...(n + 1)).map { a + Double($0) * h }
@@ -92,17 +92,15 @@ public enum MeanExitTime1D {
     /// by an O(1) gap when it is exponentially small, so a few iterations converge.
     static func principalEigenvalue(lower: [Double], diagonal: [Double], upper: [Double]) throws -> Double {
         let n = diagonal.count
-        var (dl, d, du) = (lower, diagonal, upper)
-        var du2 = [Double](repeating: 0, count: max(n - 2, 1))
-        var ipiv = [Int32](repeating: 0, count: n)
-        let info = LAPACKE_dgttrf(Int32(n), &dl, &d, &du, &du2, &ipiv)
-        guard info == 0 else { throw Failure.lapack("dgttrf", info) }
+        let lu: Tridiagonal.Factorization
+        do { lu = try Tridiagonal.Factorization(lower: lower, diagonal: diagonal, upper: upper) } catch let f as LAPACKFailure {
+            throw Failure.lapack(f.routine, f.info)
+        }
         var v = [Double](repeating: 1 / Double(n).squareRoot(), count: n)
         var mu = 0.0
         for _ in 0..<200 {
             var w = v
-            let solved = LAPACKE_dgttrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(n), 1, dl, d, du, du2, ipiv, &w, Int32(n))
-            guard solved == 0 else { throw Failure.lapack("dgttrs", solved) }
+            do { try lu.solve(&w) } catch let f as LAPACKFailure { throw Failure.lapack(f.routine, f.info) }
             let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let next = zip(v, w).reduce(0) { $0 + $1.0 * $1.1 }
             let estimate = 1 / next  // Rayleigh-like: vᵀv / vᵀ(-L)⁻¹v with |v| = 1

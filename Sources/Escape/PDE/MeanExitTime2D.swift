@@ -1,5 +1,5 @@
-import CLinearAlgebra
 import Foundation
+import Numerics
 import Problems
 
 /// The mean exit time of a two-dimensional diffusion from a domain D inside a box, paper
@@ -90,12 +90,12 @@ public enum MeanExitTime2D {
         guard maxPeclet <= 1 else {
             throw MeanExitTime1D.Failure.gridTooCoarse(points: nx * ny, peclet: maxPeclet, pointsNeeded: max(neededX, nx) * max(neededY, ny))
         }
-        var ipiv = [Int32](repeating: 0, count: n)
-        let factored = LAPACKE_dgbtrf(LAPACK_COL_MAJOR, Int32(n), Int32(n), Int32(kl), Int32(ku), &ab, Int32(ldab), &ipiv)
-        guard factored == 0 else { throw MeanExitTime1D.Failure.lapack("dgbtrf", factored) }
+        let lu: BandedFactorization
+        do { lu = try BandedFactorization(order: n, lower: kl, upper: ku, storage: ab) } catch let f as LAPACKFailure {
+            throw MeanExitTime1D.Failure.lapack(f.routine, f.info)
+        }
         func solveFactored(_ v: inout [Double]) throws {
-            let info = LAPACKE_dgbtrs(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(n), Int32(kl), Int32(ku), 1, ab, Int32(ldab), ipiv, &v, Int32(n))
-            guard info == 0 else { throw MeanExitTime1D.Failure.lapack("dgbtrs", info) }
+            do { try lu.solve(&v) } catch let f as LAPACKFailure { throw MeanExitTime1D.Failure.lapack(f.routine, f.info) }
         }
         var u = rhs
         try solveFactored(&u)

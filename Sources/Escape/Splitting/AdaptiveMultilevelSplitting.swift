@@ -1,5 +1,5 @@
-import Dispatch
 import Dynamics
+import Ensembles
 import Foundation
 import Numerics
 import Problems
@@ -240,38 +240,51 @@ where P.State.Scalar == Double, D.State == P.State {
 
     /// Runs `runs` independent AMS runs of `replicas` replicas in parallel, plus `cycles`
     /// direct A → Σ → A cycles, and combines them into E T.
+    ///
+    /// The runs go through the ensemble engine's block scheduler, one run per block, and their
+    /// p̂ and times are summed exactly: the estimate is bitwise the same for any thread count,
+    /// and `runner`'s checkpoint (if any) lets a killed study resume mid-way.
+    ///
+    /// - Returns: nil when `runner.shouldContinue` stopped the runs early (the progress is
+    ///   checkpointed under `task`).
     @inlinable
-    public func estimate(runs: Int, replicas: Int, cycles cycleCount: Int, threads: Int, maxSegment: Int = 10_000_000) -> Estimate {
+    public func estimate(runs: Int, replicas: Int, cycles cycleCount: Int, runner: EnsembleRunner, task: String,
+                         maxSegment: Int = 10_000_000) throws -> Estimate? {
         var work = 0
         let (entrances, up, down, _) = cycles(cycleCount, stream: 0, workDone: &work)
-        let results = Mutex<[(Double, Double, Int)]>([])
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, runs))) { _ in
-            while true {
-                let r = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard r < runs else { return }
+        let empty = Tally(observables: [("probability", 0), ("successTime", 0)])
+        let progress = try runner.run(task: task, plan: try EnsemblePlan(paths: runs, blockSize: 1), emptyTally: empty,
+                                      work: 1, unit: "runs") { indices in
+            var tally = empty
+            for r in indices {
                 var w = 0
                 let (p, t) = run(index: r, replicas: replicas, entrances: entrances, maxSegment: maxSegment, workDone: &w)
-                results.withLock { $0.append((p, t, w)) }
+                tally.add(0, p)
+                if p > 0 { tally.add(1, t) }
+                tally.count("steps", by: w)
             }
+            return tally
         }
-        let all = results.withLock { $0 }
-        let ps = all.map(\.0)
-        let pMean = ps.reduce(0, +) / Double(ps.count)
-        let pVar = ps.count > 1 ? ps.reduce(0) { $0 + ($1 - pMean) * ($1 - pMean) } / Double(ps.count - 1) : 0
-        let pSE = (pVar / Double(ps.count)).squareRoot()
-        let successTimes = all.filter { $0.0 > 0 }.map(\.1)
-        let tSuccess = successTimes.isEmpty ? 0 : successTimes.reduce(0, +) / Double(successTimes.count)
+        guard progress.isComplete else { return nil }
+        let probability = progress.tally["probability"], success = progress.tally["successTime"]
+        let pMean = probability.mean
+        let pSE = probability.count > 1 ? probability.standardError : 0
+        let tSuccess = success.count > 0 ? success.mean : 0
         let meanUp = up.mean, meanDown = down.mean
         let time = pMean > 0 ? meanUp / pMean + (1 - pMean) / pMean * meanDown + tSuccess : .infinity
         // delta method, dominant terms: T ≈ (m_up + m_down)/p
         let m = meanUp + meanDown
         let mSE = (up.standardError * up.standardError + down.standardError * down.standardError).squareRoot()
         let relative = ((pSE / pMean) * (pSE / pMean) + (mSE / m) * (mSE / m)).squareRoot()
-        return Estimate(probability: pMean, probabilityStandardError: pSE, runs: ps.count, replicas: replicas, upTime: up.estimate,
+        return Estimate(probability: pMean, probabilityStandardError: pSE, runs: probability.count, replicas: replicas, upTime: up.estimate,
                         downTime: down.estimate, successTime: tSuccess, meanExitTime: time,
-                        meanExitTimeStandardError: relative * time, steps: work + all.reduce(0) { $0 + $1.2 })
+                        meanExitTimeStandardError: relative * time, steps: work + (progress.tally.counts["steps"] ?? 0))
+    }
+
+    /// `estimate(runs:replicas:cycles:runner:task:)` on `threads` threads, without checkpoints.
+    @inlinable
+    public func estimate(runs: Int, replicas: Int, cycles: Int, threads: Int, maxSegment: Int = 10_000_000) throws -> Estimate {
+        try estimate(runs: runs, replicas: replicas, cycles: cycles, runner: try EnsembleRunner(threads: threads), task: "splitting",
+                     maxSegment: maxSegment)!
     }
 }
-
-import Synchronization

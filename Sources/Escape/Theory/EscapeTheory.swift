@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Problems
 
 /// Predictions of §4 for exit times of dX = -∇F ds + √η S dB.

@@ -48,7 +48,7 @@ public struct StationaryPoint: Sendable, Codable, Equatable {
         gradientNorm = g
         eigenvalues = eig.values
         eigenvectors = (0..<eig.values.count).map { eig.vector($0) }
-        value = problem.loss(at: x)
+        value = problem.value(at: x)
         guard g <= tolerance * (1 + abs(value)) else {
             throw Failure.notStationary(point: point, gradientNorm: g, eigenvalues: eig.values)
         }

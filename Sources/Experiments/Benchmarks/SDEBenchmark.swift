@@ -66,7 +66,7 @@ public enum SDEBenchmark {
     /// Problem A built the product's way: the order-1 SGD diffusion of the double well with
     /// isotropic noise, as a check that the generic path costs nothing.
     public static func runProblemAFromSGD(paths: Int, steps: Int, seed: UInt64, threads: Int) throws -> (mean: [Double], variance: [Double]) {
-        let process = SGDDiffusion(NoisyObjective(DoubleWell(), noise: AdditiveNoise(sigma: 1)), eta: 0.05, order: .first)
+        let process = SGDDiffusionProcess(NoisyObjective(DoubleWell(), noise: AdditiveNoise(sigma: 1)), eta: 0.05, order: .first)
         return try ensemble(process, x0: -1, paths: paths, steps: steps, dt: 0.01, seed: seed, threads: threads)
     }
 

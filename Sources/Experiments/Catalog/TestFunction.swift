@@ -1,5 +1,6 @@
 import Foundation
 import Problems
+import Numerics
 
 /// A test function φ for weak errors and observables. The theory (Theorem 1) wants φ smooth
 /// and bounded with bounded derivatives; `cos` and `gauss` are, `x` and `x^2` are the moments

@@ -28,7 +28,7 @@ public struct RunOptions: Sendable {
     }
 
     /// A runner configured with these options for a run identified by `fingerprint`.
-    func runner(experiment: String, fingerprint: String) throws -> EnsembleRunner {
+    @usableFromInline func runner(experiment: String, fingerprint: String) throws -> EnsembleRunner {
         var store: CheckpointStore?
         if let checkpointDirectory {
             // One file per configuration, so runs of different configurations into the same
@@ -54,7 +54,7 @@ public struct ExperimentInterrupted: Error, CustomStringConvertible {
     }
 
     /// Throws if any task is incomplete.
-    static func check(_ experiment: String, _ tasks: [TaskProgress]) throws {
+    @usableFromInline static func check(_ experiment: String, _ tasks: [TaskProgress]) throws {
         var done = 0, total = 0
         for t in tasks {
             for (offset, block) in t.blocks.enumerated() {
@@ -65,53 +65,4 @@ public struct ExperimentInterrupted: Error, CustomStringConvertible {
         }
         if done < total { throw ExperimentInterrupted(experiment: experiment, completedPaths: done, totalPaths: total) }
     }
-}
-
-/// What produced a result.
-public struct SoftwareInfo: Sendable, Codable, Equatable {
-    public var name = "sgd-diffusion"
-    public var version = SoftwareInfo.currentVersion
-    public var blasKernel: String
-    public var cpu: String
-    public var threads: Int
-    public var date: String
-
-    public static let currentVersion = "0.1.0"
-
-    public static func current(threads: Int) -> SoftwareInfo {
-        SoftwareInfo(blasKernel: BLASRuntime.coreName, cpu: cpuModel(), threads: threads,
-                     date: ISO8601DateFormatter().string(from: Date()))
-    }
-
-    static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        }
-        return "unknown"
-    }
-}
-
-/// Theory beside measurement: did the measurement agree?
-public enum Verdict: String, Sendable, Codable {
-    /// Agrees within the stated tolerance, uncertainty included.
-    case pass
-    /// Consistent, but the uncertainty is too large to confirm the tolerance: run more paths.
-    case inconclusive
-    /// Disagrees beyond the uncertainty.
-    case fail
-}
-
-/// A stable 64-bit FNV-1a fingerprint of a configuration's canonical JSON, guarding
-/// checkpoints and shard merges against mixing runs.
-public func fingerprint<C: Encodable>(_ configuration: C) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let data = try encoder.encode(configuration)
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in data {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01b3
-    }
-    return String(hash, radix: 16)
 }

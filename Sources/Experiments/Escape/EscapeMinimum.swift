@@ -64,11 +64,13 @@ public struct EscapeMinimumConfiguration: Sendable, Equatable, Codable {
         self.seed = seed
     }
 
-    public var point: [Double]? { minimum ?? ProblemCatalog.entry(named: problem.name)?.stationaryPoints["minimum"] }
+    public var point: [Double]? {
+        minimum ?? (problem.custom != nil ? nil : ProblemCatalog.entry(named: problem.name)?.stationaryPoints["minimum"])
+    }
 
     public func validate() throws {
         try problem.validate()
-        let d = ProblemCatalog.entry(named: problem.name)?.dimension ?? 0
+        let d = problem.dimension ?? 0
         guard d <= 2 else { throw EscapeError.invalid("problem", "escape-minimum supports 1-D and 2-D problems") }
         guard let point, point.count == d else { throw EscapeError.invalid("minimum", "give --point: the problem has no known minimum, or the dimension is wrong") }
         guard domainLower.count == d, domainUpper.count == d, zip(domainLower, domainUpper).allSatisfy({ $0 < $1 }) else {

@@ -3,6 +3,7 @@ import Ensembles
 import Escape
 import Foundation
 import Numerics
+import Persistence
 import Problems
 
 struct EscapeMinimumKernel: ProblemVisitor {
@@ -47,22 +48,22 @@ struct EscapeMinimumKernel: ProblemVisitor {
         for eta in Set(c.etas + c.sgdEtas + c.splittingEtas + (c.bridgeEta.map { [$0] } ?? [])).sorted(by: >) {
             var row = MinimumEscapeRow(eta: eta)
             try EscapeMinimum.solvePDE(problem, configuration: c, domain: domain, minimum: xStar, eta: eta, into: &row)
-            if let saddle, c.problem.noise.kind == .additive, analysis.point.count == saddle.point.count {
+            if let saddle, let sigma = problem.isotropicNoiseScale, analysis.point.count == saddle.point.count {
                 let barrier = saddle.value - analysis.value
                 let args = (barrier, saddle.eigenvalues[0], saddle.hessianDeterminant, analysis.hessianDeterminant)
-                row.kramers = EscapeTheory.eyringKramers(eta: eta, sigma: c.problem.noise.scale, barrier: args.0, saddleUnstableEigenvalue: args.1,
+                row.kramers = EscapeTheory.eyringKramers(eta: eta, sigma: sigma, barrier: args.0, saddleUnstableEigenvalue: args.1,
                                                          saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
-                row.kramersPaperScaling = EscapeTheory.eyringKramersPaperScaling(eta: eta * c.problem.noise.scale * c.problem.noise.scale,
+                row.kramersPaperScaling = EscapeTheory.eyringKramersPaperScaling(eta: eta * sigma * sigma,
                                                                                   barrier: args.0, saddleUnstableEigenvalue: args.1,
                                                                                   saddleDeterminant: args.2, minimumDeterminant: args.3, hittingSaddle: true)
             }
             rows[eta] = row
         }
         for eta in c.etas where runMonteCarlo {
-            try run("sde/\(eta)", SDEExitDynamics(process: SGDDiffusion(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep), paths: c.paths)
+            try run("sde/\(eta)", SDEExitDynamics(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep), paths: c.paths)
         }
         if let eta = c.bridgeEta, runMonteCarlo {
-            let sde = SGDDiffusion(problem, eta: eta, order: .first)
+            let sde = SGDDiffusionProcess(problem, eta: eta, order: .first)
             // with and without the test on the same noise (common random numbers)
             for h in c.bridgeSteps {
                 let shared = nextSeed()
@@ -78,11 +79,14 @@ struct EscapeMinimumKernel: ProblemVisitor {
             var row = rows[eta] ?? MinimumEscapeRow(eta: eta)
             do {
                 let t0 = Date()
-                let splitter = SplittingEstimator(process: SGDDiffusion(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep,
+                let splitter = SplittingEstimator(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep,
                                                   domain: domain, start: xStar, coordinate: { $0.component(0) },
                                                   levelA: c.point![0] + c.levelA, levelSigma: c.point![0] + c.levelSigma,
                                                   seed: c.seed &+ 0xA5A5 &+ UInt64(eta.bitPattern))
-                let e = splitter.estimate(runs: c.splittingRuns, replicas: c.replicas, cycles: c.cycles, threads: threads)
+                guard let e = try splitter.estimate(runs: c.splittingRuns, replicas: c.replicas, cycles: c.cycles, runner: runner,
+                                                    task: "splitting/\(eta)") else {
+                    throw ExperimentInterrupted(experiment: EscapeMinimum.experiment, completedPaths: 0, totalPaths: c.splittingRuns)
+                }
                 row.splitting = .init(probability: e.probability, probabilityStandardError: e.probabilityStandardError,
                                       meanExitTime: e.meanExitTime, standardError: e.meanExitTimeStandardError, runs: e.runs,
                                       replicas: e.replicas, steps: e.steps, seconds: Date().timeIntervalSince(t0))
@@ -153,11 +157,11 @@ public enum EscapeMinimum {
             closed = EscapeTheory.oneDimensionalQuasiPotential(from: xs[0], to: c.domainUpper[0],
                                                                gradient: { problem.gradient(at: P.State(components: [$0])).component(0) },
                                                                noise: { problem.noiseFactor(at: P.State(components: [$0]), step: 0)[0, 0] })
-        } else if c.problem.noise.kind == .additive {
+        } else if let sigma = problem.isotropicNoiseScale {
             let z = exitPoint(xs[1])
-            closed = EscapeTheory.gradientQuasiPotential(barrier: problem.loss(at: z) - problem.loss(at: xStar), sigma: c.problem.noise.scale)
-        } else if c.problem.noise.kind == .modulated, c.problem.name == "double-well-2d" {
-            // symmetric in y, so the minimum action path stays on y = 0: a 1-D integral
+            closed = EscapeTheory.gradientQuasiPotential(barrier: problem.value(at: z) - problem.value(at: xStar), sigma: sigma)
+        } else if problem.isAxiallySymmetric, xs[1] == 0 {
+            // F and S even in y, so the minimum action path from the axis stays on y = 0: a 1-D integral
             closed = EscapeTheory.oneDimensionalQuasiPotential(
                 from: xs[0], to: c.domainUpper[0],
                 gradient: { problem.gradient(at: P.State(components: [$0, 0])).component(0) },
@@ -233,13 +237,31 @@ public enum EscapeMinimum {
         }
     }
 
+    /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeMinimumConfiguration, options: RunOptions) throws -> Outcome {
+        struct Entry: ProblemVisitor {
+            typealias Output = Outcome
+            let configuration: EscapeMinimumConfiguration, options: RunOptions
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
+                try EscapeMinimum.run(problem: problem, configuration: configuration, options: options)
+            }
+        }
+        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+    }
+
+    /// Runs the study on any 1-D or 2-D problem; `configuration.problem` describes it and
+    /// `configuration.minimum` says where its minimiser is.
+    public static func run<P: StochasticGradientProblem>(problem: P, configuration: EscapeMinimumConfiguration,
+                                                         options: RunOptions) throws -> Outcome {
         try configuration.validate()
+        let x0 = P.State(components: configuration.problem.initial)
+        try configuration.problem.requireDescribes(problem, initial: x0)
         let started = Date()
         let print = try fingerprint(configuration)
         let runner = try options.runner(experiment: experiment, fingerprint: print)
-        let out = try configuration.problem.accept(EscapeMinimumKernel(configuration: configuration, runner: runner, shard: options.shard,
-                                                                        threads: options.threads, computeGlobal: options.shard.count == 1))
+        let kernel = EscapeMinimumKernel(configuration: configuration, runner: runner, shard: options.shard,
+                                         threads: options.threads, computeGlobal: options.shard.count == 1)
+        let out = try kernel.visit(problem, initial: x0)
         if options.shard.count > 1 {
             return .partial(PartialResult(experiment: experiment, fingerprint: print, configuration: try canonicalJSON(configuration),
                                           shard: options.shard, tasks: out.tasks))
@@ -325,7 +347,7 @@ public enum EscapeMinimum {
         }
         let verdicts = [fit.verdict, agreement, pdeVerdict, lemma] + (c.splittingEtas.isEmpty ? [] : [splittingVerdict])
             + (kramersVerdict.map { [$0] } ?? []) + (reach.map { [$0] } ?? [])
-        let verdict: Verdict = verdicts.contains(.fail) ? .fail : (verdicts.allSatisfy { $0 == .pass } ? .pass : .inconclusive)
+        let verdict = Verdict(combining: verdicts)
         return EscapeMinimumResult(software: .current(threads: threads), configuration: c, stationaryPoint: out.analysis, saddle: out.saddle,
                                    barrier: out.saddle.map { $0.value - out.analysis.value }, rows: rows,
                                    quasiPotentialClosedForm: out.theory.closedForm, quasiPotentialMinimumAction: out.theory.minimumAction,

@@ -3,6 +3,7 @@ import Ensembles
 import Escape
 import Foundation
 import Numerics
+import Persistence
 import Problems
 
 /// Escape from an unstable stationary point (Theorem 3, (4.12)-(4.14), Appendix B).
@@ -44,12 +45,13 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
     }
 
     public var point: [Double]? {
-        stationaryPoint ?? ProblemCatalog.entry(named: problem.name).flatMap { $0.stationaryPoints["saddle"] ?? $0.stationaryPoints["maximum"] }
+        stationaryPoint ?? (problem.custom != nil ? nil
+            : ProblemCatalog.entry(named: problem.name).flatMap { $0.stationaryPoints["saddle"] ?? $0.stationaryPoints["maximum"] })
     }
 
     public func validate() throws {
         try problem.validate()
-        guard let point, point.count == ProblemCatalog.entry(named: problem.name)?.dimension else {
+        guard let point, point.count == problem.dimension else {
             throw EscapeError.invalid("stationary point", "give --point: the problem has no known saddle or maximum, or the dimension is wrong")
         }
         guard radius > 0, radius.isFinite else { throw EscapeError.invalid("radius", "\(radius) (must be positive)") }
@@ -180,12 +182,37 @@ public struct EscapeSaddleResult: Sendable, Codable {
     public var wallSeconds: Double
 }
 
-struct EscapeSaddleKernel: ProblemVisitor {
-    typealias Output = (StationaryPoint, [String: TaskProgress], Double?)
-    let configuration: EscapeSaddleConfiguration
-    let runner: EnsembleRunner
-    let shard: Shard
+/// What the theory of a study needs to know about a problem beyond its configuration.
+@usableFromInline
+struct ProblemFacts: Sendable {
+    /// σ when Σ = σ² I (closed-form Kramers, gradient quasi-potential, linear-saddle law).
+    @usableFromInline var isotropicNoiseScale: Double?
+    @usableFromInline var hasConstantHessian: Bool
+    /// F and S even in x₂…x_d: the minimum-action path along the x₁ axis stays on it.
+    @usableFromInline var isAxiallySymmetric: Bool
 
+    @inlinable
+    init<P: StochasticGradientProblem>(_ problem: P) {
+        isotropicNoiseScale = problem.isotropicNoiseScale
+        hasConstantHessian = problem.hasConstantHessian
+        isAxiallySymmetric = problem.isAxiallySymmetric
+    }
+}
+
+/// Inlinable for the reason `CoupledPathsKernel` is: a user's problem type specialises here.
+@usableFromInline
+struct EscapeSaddleKernel: ProblemVisitor {
+    @usableFromInline typealias Output = (StationaryPoint, [String: TaskProgress], Double?, ProblemFacts)
+    @usableFromInline let configuration: EscapeSaddleConfiguration
+    @usableFromInline let runner: EnsembleRunner
+    @usableFromInline let shard: Shard
+
+    @usableFromInline
+    init(configuration: EscapeSaddleConfiguration, runner: EnsembleRunner, shard: Shard) {
+        (self.configuration, self.runner, self.shard) = (configuration, runner, shard)
+    }
+
+    @inlinable
     func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
         let c = configuration
         let xStar = P.State(components: c.point!)
@@ -210,7 +237,7 @@ struct EscapeSaddleKernel: ProblemVisitor {
             try ExperimentInterrupted.check(EscapeSaddle.experiment, [tasks[name]!])
         }
         for eta in c.sdeEtas {
-            let sde = SGDDiffusion(problem, eta: eta, order: .first)
+            let sde = SGDDiffusionProcess(problem, eta: eta, order: .first)
             try run("sde/on/\(eta)", SDEExitDynamics(process: sde, stepper: PlatenWeak2(), step: c.sdeStep, bridge: c.bridge), start: xStar, paths: c.paths)
             if c.offManifoldDistance > 0 {
                 try run("sde/off/\(eta)", SDEExitDynamics(process: sde, stepper: PlatenWeak2(), step: c.sdeStep, bridge: c.bridge), start: off, paths: c.paths)
@@ -219,7 +246,7 @@ struct EscapeSaddleKernel: ProblemVisitor {
         for eta in c.sgdEtas {
             try run("sgd/\(eta)", SGDExitDynamics(problem: problem, method: SGDMethod(eta: eta), seed: c.seed), start: xStar, paths: c.sgdPaths)
         }
-        return (analysis, tasks, theta)
+        return (analysis, tasks, theta, ProblemFacts(problem))
     }
 }
 
@@ -228,49 +255,70 @@ public enum EscapeSaddle {
 
     public typealias Outcome = StudyOutcome<EscapeSaddleResult>
 
+    /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeSaddleConfiguration, options: RunOptions) throws -> Outcome {
+        struct Entry: ProblemVisitor {
+            typealias Output = Outcome
+            let configuration: EscapeSaddleConfiguration, options: RunOptions
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
+                try EscapeSaddle.run(problem: problem, configuration: configuration, options: options)
+            }
+        }
+        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+    }
+
+    /// Runs the study on any problem; `configuration.problem` describes it
+    /// (`ProblemSpec(describing:initial:)`) and `configuration.stationaryPoint` says where its
+    /// saddle or maximum is.
+    @inlinable
+    public static func run<P: StochasticGradientProblem>(problem: P, configuration: EscapeSaddleConfiguration,
+                                                         options: RunOptions) throws -> Outcome {
         try configuration.validate()
+        try configuration.problem.requireDescribes(problem, initial: P.State(components: configuration.problem.initial))
         let started = Date()
         let print = try fingerprint(configuration)
         let runner = try options.runner(experiment: experiment, fingerprint: print)
-        let (analysis, tasks, theta) = try configuration.problem.accept(EscapeSaddleKernel(configuration: configuration, runner: runner, shard: options.shard))
+        let kernel = EscapeSaddleKernel(configuration: configuration, runner: runner, shard: options.shard)
+        let (analysis, tasks, theta, facts) = try kernel.visit(problem, initial: P.State(components: configuration.problem.initial))
         if options.shard.count > 1 {
             return .partial(PartialResult(experiment: experiment, fingerprint: print, configuration: try canonicalJSON(configuration),
                                           shard: options.shard, tasks: tasks))
         }
-        return .complete(finalize(configuration, analysis: analysis, tasks: tasks, theta: theta, threads: options.threads,
+        return .complete(finalize(configuration, analysis: analysis, tasks: tasks, theta: theta, facts: facts, threads: options.threads,
                                   wallSeconds: Date().timeIntervalSince(started)))
     }
 
     /// Recomputes the deterministic parts (stationary point, θ) for a merge.
     public static func finalizeMerged(_ configuration: EscapeSaddleConfiguration, tasks: [String: TaskProgress]) throws -> EscapeSaddleResult {
         struct Analyse: ProblemVisitor {
-            typealias Output = (StationaryPoint, Double?)
+            typealias Output = (StationaryPoint, Double?, ProblemFacts)
             let c: EscapeSaddleConfiguration
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> (StationaryPoint, Double?) {
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
                 let xStar = P.State(components: c.point!)
                 let a = try StationaryPoint(problem, at: xStar)
                 let off = xStar + c.offManifoldDistance * P.State(components: a.unstableDirection)
                 let theta = c.offManifoldDistance > 0
                     ? EscapeTheory.gradientFlowExitTime(problem, domain: Ball(center: xStar, radius: c.radius), from: off) : nil
-                return (a, theta)
+                return (a, theta, ProblemFacts(problem))
             }
         }
-        let (a, theta) = try configuration.problem.accept(Analyse(c: configuration))
-        return finalize(configuration, analysis: a, tasks: tasks, theta: theta, threads: 1, wallSeconds: 0)
+        let (a, theta, facts) = try configuration.problem.accept(Analyse(c: configuration))
+        return finalize(configuration, analysis: a, tasks: tasks, theta: theta, facts: facts, threads: 1, wallSeconds: 0)
     }
 
+    @usableFromInline
     static func finalize(_ c: EscapeSaddleConfiguration, analysis: StationaryPoint, tasks: [String: TaskProgress], theta: Double?,
-                         threads: Int, wallSeconds: Double) -> EscapeSaddleResult {
+                         facts: ProblemFacts, threads: Int, wallSeconds: Double) -> EscapeSaddleResult {
         let d = analysis.point.count
         let slope = EscapeTheory.saddleSlope(gamma1: analysis.gamma1)
-        let linearIsotropic = (c.problem.name == "saddle" || c.problem.name == "maximum") && c.problem.noise.kind == .additive
+        // the full small-η law, constant included, holds for a quadratic saddle with isotropic noise
+        let linearSigma = facts.hasConstantHessian ? facts.isotropicNoiseScale : nil
         func row(_ name: String, eta: Double, step: Double, paths: Int, theory: Double?) -> ExitRow? {
             tasks[name].map { ExitRow(label: name, eta: eta, step: step, paths: paths, tally: $0.tally, dimension: d, theory: theory) }
         }
         let on = c.sdeEtas.compactMap { eta in
             row("sde/on/\(eta)", eta: eta, step: c.sdeStep, paths: c.paths,
-                theory: linearIsotropic ? EscapeTheory.linearSaddleMeanExitTime(gamma1: analysis.gamma1, sigma: c.problem.noise.scale, radius: c.radius, eta: eta) : nil)
+                theory: linearSigma.map { EscapeTheory.linearSaddleMeanExitTime(gamma1: analysis.gamma1, sigma: $0, radius: c.radius, eta: eta) })
         }
         let off = c.sdeEtas.compactMap { row("sde/off/\($0)", eta: $0, step: c.sdeStep, paths: c.paths, theory: theta) }
         let sgd = c.sgdEtas.compactMap { eta in row("sgd/\(eta)", eta: eta, step: eta, paths: c.sgdPaths, theory: nil) }
@@ -284,7 +332,7 @@ public enum EscapeSaddle {
         let alignment = on.min { $0.eta < $1.eta }?.alignment.mean ?? 0
         let alignmentVerdict: Verdict = alignment > 0.95 ? .pass : (alignment > 0.8 ? .inconclusive : .fail)
         let verdicts = [sdeFit.verdict, alignmentVerdict] + (sgd.count >= 2 ? [sgdFit.verdict] : [])
-        let verdict: Verdict = verdicts.contains(.fail) ? .fail : (verdicts.allSatisfy { $0 == .pass } ? .pass : .inconclusive)
+        let verdict = Verdict(combining: verdicts)
         return EscapeSaddleResult(software: .current(threads: threads), configuration: c, stationaryPoint: analysis, theorySlope: slope,
                                   onManifold: on, offManifold: off, deterministicExitTime: theta, sgd: sgd, sdeFit: sdeFit, sgdFit: sgdFit, exitAlignment: alignment,
                                   alignmentVerdict: alignmentVerdict, verdict: verdict, wallSeconds: wallSeconds)

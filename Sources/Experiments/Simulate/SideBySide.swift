@@ -2,6 +2,7 @@ import Dynamics
 import Ensembles
 import Foundation
 import Numerics
+import Problems
 import Report
 
 /// SGD and its two diffusion approximations simulated side by side on shared noise, with test
@@ -79,8 +80,24 @@ public enum SideBySide {
 
     public typealias Outcome = StudyOutcome<SideBySideResult>
 
+    /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: SideBySideConfiguration, options: RunOptions) throws -> Outcome {
+        struct Entry: ProblemVisitor {
+            typealias Output = Outcome
+            let configuration: SideBySideConfiguration, options: RunOptions
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
+                try SideBySide.run(problem: problem, initial: initial, configuration: configuration, options: options)
+            }
+        }
+        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+    }
+
+    /// Runs the study on any problem (see `WeakErrorStudy.run(problem:initial:configuration:options:)`).
+    @inlinable
+    public static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: SideBySideConfiguration,
+                                                         options: RunOptions) throws -> Outcome {
         try configuration.validate()
+        try configuration.problem.requireDescribes(problem, initial: initial)
         let started = Date()
         let print = try fingerprint(configuration)
         let runner = try options.runner(experiment: experiment, fingerprint: print)
@@ -90,7 +107,7 @@ public enum SideBySide {
             substeps: configuration.substeps, stepper: configuration.stepper, testFunctions: configuration.testFunctions,
             antithetic: configuration.antithetic, seed: configuration.seed, paths: configuration.paths, runner: runner,
             blocks: { shard.blocks(of: $0) })
-        let progress = try configuration.problem.accept(kernel)
+        let progress = try kernel.visit(problem, initial: initial)
         try ExperimentInterrupted.check(experiment, [progress])
         if shard.count > 1 {
             return .partial(PartialResult(experiment: experiment, fingerprint: print, configuration: try canonicalJSON(configuration),

@@ -86,7 +86,7 @@ public enum WeakErrorArtifacts {
         var blocks: [HTMLReport.Block] = [.paragraph(intro)]
         let c = r.configuration
         blocks.append(.paragraph(HTMLReport.escape(
-            "Setup: \(c.problem.name), noise \(c.problem.noise.kind.rawValue) (\(c.problem.noise.distribution.rawValue), σ = \(c.problem.noise.scale)), x₀ = \(c.problem.initial), T = \(c.horizon); SDE by \(c.stepper.rawValue) with step η/\(2 * c.substeps) (check: η/\(c.substeps)); paths per η shown below (\(c.antithetic ? "antithetic pairs" : "independent paths"), common random numbers between SGD and both SDEs).")))
+            "Setup: \(c.problem.name), noise \(c.problem.noiseSummary), x₀ = \(c.problem.initial), T = \(c.horizon); SDE by \(c.stepper.rawValue) with step η/\(2 * c.substeps) (check: η/\(c.substeps)); paths per η shown below (\(c.antithetic ? "antithetic pairs" : "independent paths"), common random numbers between SGD and both SDEs).")))
         for phi in c.testFunctions {
             let rows = r.rows.filter { $0.testFunction == phi }
             var table = HTMLReport.Table(caption: "φ = \(phi.formula)", header: ["η", "paths", "e₁ ± se", "e₂ ± se", "SDE bias (SME-2)", "exact e₁", "exact e₂"], rows: [])

@@ -1,5 +1,6 @@
 import Dynamics
 import Foundation
+import Numerics
 import Problems
 
 /// A weak-error study (Theorem 1): for each η, estimate

@@ -2,18 +2,36 @@ import Dynamics
 import Ensembles
 import Foundation
 import Numerics
+import Persistence
 import Problems
 
 /// The weak-error laboratory of Theorem 1.
 public enum WeakErrorStudy {
     public static let experiment = "weak-error"
 
-    static func taskName(_ eta: Double) -> String { "eta=\(eta)" }
+    @usableFromInline static func taskName(_ eta: Double) -> String { "eta=\(eta)" }
 
     public typealias Outcome = StudyOutcome<WeakErrorResult>
 
+    /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: WeakErrorConfiguration, options: RunOptions) throws -> Outcome {
+        struct Entry: ProblemVisitor {
+            typealias Output = Outcome
+            let configuration: WeakErrorConfiguration, options: RunOptions
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
+                try WeakErrorStudy.run(problem: problem, initial: initial, configuration: configuration, options: options)
+            }
+        }
+        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+    }
+
+    /// Runs the study on any problem: a built-in one, or the user's own type described by
+    /// `configuration.problem = ProblemSpec(describing: problem, initial: x0)`.
+    @inlinable
+    public static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: WeakErrorConfiguration,
+                                                         options: RunOptions) throws -> Outcome {
         try configuration.validate()
+        try configuration.problem.requireDescribes(problem, initial: initial)
         let started = Date()
         let print = try fingerprint(configuration)
         let runner = try options.runner(experiment: experiment, fingerprint: print)
@@ -26,7 +44,7 @@ public enum WeakErrorStudy {
                 stepper: configuration.stepper, testFunctions: configuration.testFunctions, antithetic: configuration.antithetic,
                 seed: configuration.seed(forEtaIndex: index), paths: configuration.paths(at: eta), runner: runner,
                 blocks: { shard.blocks(of: $0) })
-            tasks[taskName(eta)] = try configuration.problem.accept(kernel)
+            tasks[taskName(eta)] = try kernel.visit(problem, initial: initial)
             try ExperimentInterrupted.check(experiment, Array(tasks.values))
         }
         if options.shard.count > 1 {
@@ -84,15 +102,15 @@ public enum WeakErrorStudy {
         }
         let sdeAccuracy: Verdict = worstRatio <= 0.1 ? .pass : (worstRatio <= 0.3 ? .inconclusive : .fail)
         let all = fits.map(\.verdict) + checks.map(\.verdict) + [sdeAccuracy]
-        let verdict: Verdict = all.contains(.fail) ? .fail : (all.allSatisfy { $0 == .pass } ? .pass : .inconclusive)
+        let verdict = Verdict(combining: all)
         return WeakErrorResult(software: .current(threads: threads), configuration: configuration, rows: rows, fits: fits,
                                closedFormChecks: checks, sdeBiasRatio: worstRatio, sdeAccuracy: sdeAccuracy,
                                verdict: verdict, wallSeconds: wallSeconds)
     }
 
     static func exactValues(_ c: WeakErrorConfiguration, phi: TestFunction, eta: Double) -> WeakErrorRow.ExactValues? {
-        guard c.problem.name == "quadratic", c.problem.noise.kind == .multiplicative else { return nil }
-        return QuadraticClosedForm.values(phi: phi, x0: c.problem.initial[0], curvature: c.problem.parameter("curvature"),
+        guard c.problem.custom == nil, c.problem.name == QuadraticProblem.name, c.problem.noise.kind == .multiplicative else { return nil }
+        return QuadraticClosedForm.values(phi: phi, x0: c.problem.initial[0], curvature: ProblemParameters(c.problem.parameters)[QuadraticProblem.curvature],
                                           sigma: c.problem.noise.scale, eta: eta, steps: c.steps(at: eta))
     }
 
@@ -155,7 +173,7 @@ public enum WeakErrorStudy {
     }
 }
 
-func canonicalJSON<C: Encodable>(_ value: C) throws -> String {
+@usableFromInline func canonicalJSON<C: Encodable>(_ value: C) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     return String(decoding: try encoder.encode(value), as: UTF8.self)

@@ -2,7 +2,7 @@ import Foundation
 import Numerics
 import Problems
 import Randomness
-import Report
+import Persistence
 
 /// Trains the F1 network with SGD on MNIST, resumably.
 ///

@@ -2,7 +2,7 @@ import Foundation
 import Numerics
 import Problems
 import Randomness
-import Report
+import Persistence
 
 /// One SGD training run of the F1 network (paper §6): batch size (possibly scheduled), learning
 /// rate, heavy-ball momentum and the noise-injected update x ← x - η(ĝ + ε), ε ~ N(0, σ²I).

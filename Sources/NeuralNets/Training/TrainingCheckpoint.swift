@@ -1,5 +1,5 @@
 import Foundation
-import Report
+import Persistence
 
 /// A training run's full state, written atomically every epoch so that a killed run resumes to
 /// the bitwise identical result. Binary, since the weights, velocity, initial weights and best

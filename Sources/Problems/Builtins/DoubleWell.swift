@@ -1,8 +1,10 @@
+import Numerics
+
 /// The one-dimensional double well F(x) = x⁴/4 - x²/2 + τ x (benchmark problem A when τ = 0).
 ///
 /// For τ = 0: minimisers ±1 (F = -1/4, F'' = 2), local maximum 0 (F = 0, F'' = -1), barrier
 /// height 1/4. A tilt τ makes the wells unequal.
-public struct DoubleWell: Objective {
+public struct DoubleWell: TwiceDifferentiableObjective {
     public var tilt: Double
     public init(tilt: Double = 0) { self.tilt = tilt }
     public var name: String { "double-well" }
@@ -16,10 +18,11 @@ public struct DoubleWell: Objective {
 ///
 /// Minimisers (±1, 0) with Hessian diag(2, κ); an index-1 saddle at the origin with Hessian
 /// diag(-1, κ), so γ₁ = 1; barrier height 1/4.
-public struct DoubleWell2D: Objective {
+public struct DoubleWell2D: TwiceDifferentiableObjective {
     public var stiffness: Double
     public init(stiffness: Double = 1) { self.stiffness = stiffness }
     public var name: String { "double-well-2d" }
+    public func isEven(inCoordinate i: Int) -> Bool { true }
     @inlinable public func value(at p: Point2) -> Double {
         let u = p.x * p.x - 1
         return u * u / 4 + stiffness * p.y * p.y / 2

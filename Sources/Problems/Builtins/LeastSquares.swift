@@ -1,4 +1,5 @@
 import Randomness
+import Numerics
 
 /// Least squares as a finite sum, F(x) = (1/M) Σ_i f_i(x) with f_i(x) = ½ (a_iᵀx - b_i)²,
 /// minimised by SGD on mini-batches drawn uniformly *without replacement* (paper §3.2).
@@ -52,7 +53,7 @@ public struct LeastSquares<State: StateVector>: StochasticGradientProblem where 
         (inputs[i].dot(x) - targets[i]) * inputs[i]
     }
 
-    public func loss(at x: State) -> Double {
+    public func value(at x: State) -> Double {
         var s = 0.0
         for i in 0..<count { s += sampleLoss(i, at: x) }
         return s / Double(count)
@@ -67,6 +68,7 @@ public struct LeastSquares<State: StateVector>: StochasticGradientProblem where 
     }
 
     @inlinable public func hessian(at x: State) -> SquareMatrix<State> { meanHessian }
+    public var hasConstantHessian: Bool { true }
 
     /// The mean gradient over a uniformly drawn batch of m_k distinct samples (Floyd's algorithm:
     /// every m-subset equally likely, O(m) draws).

@@ -1,21 +1,47 @@
-/// A smooth objective F: R^d -> R with its gradient and Hessian.
+import Numerics
+
+/// A differentiable objective F: R^d -> R: its value and gradient.
 ///
-/// Conform a type to add your own landscape (see README, "Adding an objective"). Only
-/// `value` and `gradient` are required: the Hessian defaults to central differences of the
-/// gradient (error O(h^2), h = 1e-5 (1 + |x|)), which the order-2 SGD diffusion and the saddle
-/// and minimiser analyses use; give it in closed form when you can.
+/// The layers, by capability (as swift-numerics layers `ElementaryFunctions` → `RealFunctions`):
+///
+///     Objective                      F, ∇F                         (SGD, SME-1, exit times)
+///       └ TwiceDifferentiableObjective   + ∇²F, ∇²F v               (SME-2's drift, saddle analysis)
+///           └ StochasticGradientProblem  + ∇f(x; ζ), Σ(x), S(x)     (everything the paper simulates)
+///
+/// Conform a type to add your own landscape; nothing in the library needs to learn its name
+/// (see `Examples/CustomProblem`).
 public protocol Objective: Sendable {
     associatedtype State: StateVector where State.Scalar == Double
     /// A short identifier, e.g. "double-well".
     var name: String { get }
+    /// F(x).
     func value(at x: State) -> Double
+    /// ∇F(x).
     func gradient(at x: State) -> State
-    func hessian(at x: State) -> SquareMatrix<State>
-    /// ∇²F(x) v; defaults to `hessian(at:) * v`.
-    func hessianVectorProduct(at x: State, _ v: State) -> State
+    /// True when F is even in coordinate i (F(…, -x_i, …) = F(x)); lets studies use symmetry
+    /// (a minimum-action path on an axis of symmetry stays on it). Defaults to false.
+    func isEven(inCoordinate i: Int) -> Bool
 }
 
 extension Objective {
+    @inlinable public func isEven(inCoordinate i: Int) -> Bool { false }
+}
+
+/// An objective with second derivatives.
+///
+/// Both requirements have defaults: the Hessian by central differences of the gradient
+/// (error O(h²), h = 1e-5 (1 + |x|)), the Hessian-vector product as `hessian(at:) * v`. Declaring
+/// the conformance with no body opts into them; give the Hessian in closed form when you can.
+public protocol TwiceDifferentiableObjective: Objective {
+    /// ∇²F(x).
+    func hessian(at x: State) -> SquareMatrix<State>
+    /// ∇²F(x) v.
+    func hessianVectorProduct(at x: State, _ v: State) -> State
+    /// True when ∇²F does not depend on x (a quadratic): linear-saddle theory then applies exactly.
+    var hasConstantHessian: Bool { get }
+}
+
+extension TwiceDifferentiableObjective {
     @inlinable
     public func hessian(at x: State) -> SquareMatrix<State> {
         finiteDifferenceHessian(at: x)
@@ -25,6 +51,11 @@ extension Objective {
     public func hessianVectorProduct(at x: State, _ v: State) -> State {
         hessian(at: x) * v
     }
+
+    @inlinable public var hasConstantHessian: Bool { false }
+}
+
+extension Objective {
 
     /// Central-difference Hessian from the gradient, symmetrised.
     @inlinable

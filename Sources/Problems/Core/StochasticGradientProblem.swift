@@ -1,18 +1,14 @@
 import Randomness
+import Numerics
 
 /// A stochastic optimisation problem min F(x) = E f(x; ζ): the objective, and the law of the
 /// stochastic gradient ∇f(x; ζ) with its covariance Σ(x) = var ∇f(x; ζ) (paper (2.1), (3.7)).
 ///
 /// This is everything needed to run SGD (2.2) *and* to build its diffusion approximation (3.2),
 /// (3.6): drift -∇F (order 1) or -∇F - (η/2) ∇²F ∇F (order 2), diffusion √η Σ^{1/2}.
-public protocol StochasticGradientProblem: Sendable {
-    associatedtype State: StateVector where State.Scalar == Double
-    var name: String { get }
-    func loss(at x: State) -> Double
-    func gradient(at x: State) -> State
-    func hessian(at x: State) -> SquareMatrix<State>
-    func hessianVectorProduct(at x: State, _ v: State) -> State
-
+///
+/// F, ∇F, ∇²F come from `TwiceDifferentiableObjective`; this layer adds only the noise.
+public protocol StochasticGradientProblem: TwiceDifferentiableObjective {
     /// A sample of ∇f(x; ζ) for iteration `step`.
     ///
     /// - Parameters:
@@ -31,6 +27,13 @@ public protocol StochasticGradientProblem: Sendable {
     var noiseStructure: NoiseStructure { get }
     /// True if `stochasticGradient` depends on `generator` (then SGD cannot share noise with the SDE).
     var usesGenerator: Bool { get }
+    /// σ when Σ(x) = σ² I everywhere; nil otherwise. Studies use it to put closed-form theory
+    /// (Eyring–Kramers, the gradient quasi-potential 2ΔF/σ², the linear-saddle law) beside a
+    /// measurement; a problem that leaves it nil still runs every study, with minimum-action theory.
+    var isotropicNoiseScale: Double? { get }
+    /// True when F and the law of the noise are even in each of x₂…x_d, so the x₁ axis is an
+    /// axis of symmetry (the 2-D quasi-potential along it is then a 1-D integral).
+    var isAxiallySymmetric: Bool { get }
 }
 
 extension StochasticGradientProblem {
@@ -46,8 +49,8 @@ extension StochasticGradientProblem {
 
     @inlinable public var usesGenerator: Bool { false }
 
-    @inlinable
-    public func hessianVectorProduct(at x: State, _ v: State) -> State { hessian(at: x) * v }
+    @inlinable public var isotropicNoiseScale: Double? { nil }
+    public var isAxiallySymmetric: Bool { false }
 }
 
 /// How the diffusion matrix S(x) depends on x.

@@ -18,10 +18,17 @@ public protocol NoiseModel: Sendable, CustomStringConvertible {
     /// S(x) z; override when cheaper than forming S.
     func apply(at x: State, _ z: State) -> State
     var structure: NoiseStructure { get }
+    /// σ when S(x) = σ I for every x; nil otherwise (see `StochasticGradientProblem.isotropicNoiseScale`).
+    var isotropicScale: Double? { get }
+    /// True when S(x) is even in x_i and does not couple x_i to the other coordinates, so
+    /// reflecting x_i leaves the law of the noise unchanged.
+    func isEven(inCoordinate i: Int) -> Bool
 }
 
 extension NoiseModel {
     @inlinable public func apply(at x: State, _ z: State) -> State { factor(at: x) * z }
+    public var isotropicScale: Double? { nil }
+    public func isEven(inCoordinate i: Int) -> Bool { false }
 
     /// Σ(x) = S(x) S(x)ᵀ.
     @inlinable public func covariance(at x: State) -> SquareMatrix<State> {
@@ -41,22 +48,28 @@ extension NoiseModel {
 public struct AdditiveNoise<State: StateVector>: NoiseModel where State.Scalar == Double {
     public var root: SquareMatrix<State>
     public var distribution: NoiseDistribution
+    public let isotropicScale: Double?
 
     /// Σ = σ² I.
     public init(sigma: Double, distribution: NoiseDistribution = .gaussian) {
         root = .scalar(sigma)
         self.distribution = distribution
+        isotropicScale = sigma
     }
 
     /// A given covariance Σ (its symmetric square root is taken once).
     public init(covariance: SquareMatrix<State>, distribution: NoiseDistribution = .gaussian) {
         root = covariance.psdSquareRoot
         self.distribution = distribution
+        isotropicScale = nil
     }
 
     @inlinable public func factor(at x: State) -> SquareMatrix<State> { root }
     @inlinable public func apply(at x: State, _ z: State) -> State { root * z }
     public var structure: NoiseStructure { .additive }
+    public func isEven(inCoordinate i: Int) -> Bool {
+        (0..<State.dimension).allSatisfy { j in j == i || (root[i, j] == 0 && root[j, i] == 0) }
+    }
     public var description: String { "additive \(distribution.rawValue) noise, S = \(root.matrix.elements)" }
 }
 
@@ -85,6 +98,7 @@ public struct MultiplicativeNoise<State: StateVector>: NoiseModel where State.Sc
     }
 
     public var structure: NoiseStructure { .diagonal }
+    public func isEven(inCoordinate i: Int) -> Bool { true }
     public var description: String { "multiplicative \(distribution.rawValue) noise, σ = \(scale)" }
 }
 
@@ -112,5 +126,7 @@ public struct ModulatedNoise<State: StateVector>: NoiseModel where State.Scalar 
     @inlinable public func factor(at x: State) -> SquareMatrix<State> { .diagonal(diagonal(at: x)) }
     @inlinable public func apply(at x: State, _ z: State) -> State { diagonal(at: x) * z }
     public var structure: NoiseStructure { .diagonal }
+    /// sin is odd, so only an unmodulated coordinate is symmetric.
+    public func isEven(inCoordinate i: Int) -> Bool { amplitudes.component(i) == 0 }
     public var description: String { "modulated \(distribution.rawValue) noise, σ = \(scale), a = \(amplitudes.components)" }
 }

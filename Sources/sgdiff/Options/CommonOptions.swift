@@ -49,7 +49,7 @@ struct ProblemOptions: ParsableArguments {
     @Option(help: "Built-in problem (see `sgdiff problems`).")
     var problem: String = "double-well"
 
-    @Option(help: ArgumentHelp("Noise model.", valueName: NoiseSpec.Kind.allCases.map(\.rawValue).joined(separator: "|")))
+    @Option(help: ArgumentHelp("Noise model.", valueName: NoiseSpec.Kind.selectable.map(\.rawValue).joined(separator: "|")))
     var noise: String?
 
     @Option(help: ArgumentHelp("Law of the standardised noise.", valueName: NoiseDistribution.allCases.map(\.rawValue).joined(separator: "|")))
@@ -72,7 +72,7 @@ struct ProblemOptions: ParsableArguments {
         var noiseSpec = entry.defaultNoise
         if let noise {
             guard let kind = NoiseSpec.Kind(rawValue: noise) else {
-                throw ValidationError("unknown --noise '\(noise)'; choose one of: \(NoiseSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("unknown --noise '\(noise)'; choose one of: \(NoiseSpec.Kind.selectable.map(\.rawValue).joined(separator: ", "))")
             }
             noiseSpec.kind = kind
             if kind == .modulated && noiseSpec.amplitudes.isEmpty { noiseSpec.amplitudes = Array(repeating: 0.5, count: entry.dimension) }

@@ -1,5 +1,3 @@
-import Numerics
-
 /// A d x d matrix over a `StateVector` space (d <= 4), stored as columns.
 ///
 /// Diffusion matrices S(x), covariances Σ(x) and Hessians are evaluated per path inside the

@@ -1,0 +1,88 @@
+import Ensembles
+import Foundation
+import Report
+
+/// One study of the paper, in the shape every study shares:
+///
+///     configuration → tasks (ensembles of paths) → exact tallies → result (theory beside
+///     measurement, verdicts) → artifacts (result.json, CSV, SVG)
+///
+/// Written once against this shape: `--shard i/n` partials and their merge (`Studies.merge`),
+/// checkpoints (each task's tallies, keyed by the configuration's fingerprint) and the CLI.
+/// Each study also has a generic entry point `run(problem:…)` that takes any
+/// `StochasticGradientProblem`, so the user's own problem goes through it without a registry.
+public protocol Study {
+    associatedtype Configuration: Codable & Sendable & Equatable
+    associatedtype Result: Codable & Sendable
+    /// The folder name under `--out` and the `experiment` of its partial results.
+    static var experiment: String { get }
+    /// Runs the study on the built-in problem its configuration names.
+    static func run(_ configuration: Configuration, options: RunOptions) throws -> StudyOutcome<Result>
+    /// The result an unsharded run gives, from the merged tallies of all shards.
+    static func finalizeMerged(_ configuration: Configuration, tasks: [String: TaskProgress], threads: Int) throws -> Result
+    /// result.json, CSV tables and SVG figures.
+    @discardableResult static func write(_ result: Result, to directory: URL) throws -> [URL]
+    /// Why the run must end with a non-zero exit status although its files were written
+    /// (paths diverged, say); nil when it need not.
+    static func failure(_ result: Result) -> (any Error)?
+}
+
+extension Study {
+    public static func failure(_ result: Result) -> (any Error)? { nil }
+}
+
+/// The studies that can be sharded, by experiment name.
+public enum Studies {
+    public static let shardable: [any Study.Type] = [WeakErrorStudy.self, SideBySide.self, EscapeSaddle.self, EscapeMinimum.self]
+
+    /// What `merge` produced.
+    public struct Merged {
+        public var experiment: String
+        public var result: any Codable & Sendable
+        public var files: [URL]
+        public var failure: (any Error)?
+    }
+
+    /// Combines the partial results of one sharded run into exactly the unsharded result, and
+    /// writes its artifacts to `output/<experiment>/`.
+    public static func merge(_ partials: [PartialResult], output: URL, threads: Int) throws -> Merged {
+        let (experiment, configuration, tasks) = try PartialResult.merge(partials)
+        guard let study = shardable.first(where: { $0.experiment == experiment }) else {
+            throw EnsembleError.incompatiblePartials("partial results of experiment '\(experiment)' cannot be merged by this version")
+        }
+        return try merge(study, configuration: configuration, tasks: tasks, output: output.appendingPathComponent(experiment), threads: threads)
+    }
+
+    static func merge<S: Study>(_ study: S.Type, configuration json: String, tasks: [String: TaskProgress], output: URL,
+                                threads: Int) throws -> Merged {
+        let configuration = try JSONOutput.decoder().decode(S.Configuration.self, from: Data(json.utf8))
+        let result = try S.finalizeMerged(configuration, tasks: tasks, threads: threads)
+        let files = try S.write(result, to: output)
+        return Merged(experiment: S.experiment, result: result, files: files, failure: S.failure(result))
+    }
+}
+
+extension WeakErrorStudy: Study {
+    public static func finalizeMerged(_ configuration: WeakErrorConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> WeakErrorResult {
+        finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
+    }
+    @discardableResult public static func write(_ result: WeakErrorResult, to directory: URL) throws -> [URL] { try WeakErrorArtifacts.write(result, to: directory) }
+    public static func failure(_ result: WeakErrorResult) -> (any Error)? { divergenceError(result) }
+}
+
+extension SideBySide: Study {
+    public static func finalizeMerged(_ configuration: SideBySideConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> SideBySideResult {
+        finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
+    }
+}
+
+extension EscapeSaddle: Study {
+    public static func finalizeMerged(_ configuration: EscapeSaddleConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> EscapeSaddleResult {
+        try finalizeMerged(configuration, tasks: tasks)
+    }
+    @discardableResult public static func write(_ result: EscapeSaddleResult, to directory: URL) throws -> [URL] { try EscapeArtifacts.write(result, to: directory) }
+}
+
+extension EscapeMinimum: Study {
+    @discardableResult public static func write(_ result: EscapeMinimumResult, to directory: URL) throws -> [URL] { try EscapeArtifacts.write(result, to: directory) }
+}
