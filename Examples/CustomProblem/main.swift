@@ -57,7 +57,7 @@ do {
     let spec = try ProblemSpec(describing: problem, initial: start, parameters: ["sigma": noise.sigma, "amplitude": noise.amplitude],
                                noiseDescription: noise.description)
     let weak = WeakErrorConfiguration(problem: spec, testFunctions: [.square], horizon: 1, etas: [0.2, 0.1, 0.05],
-                                      paths: quick ? 400_000 : 4_000_000)
+                                      paths: quick ? 200_000 : 4_000_000)
     guard case .complete(let weakResult) = try WeakErrorStudy.run(problem: problem, initial: start, configuration: weak, options: options) else {
         fatalError("an unsharded run returns its result")
     }
@@ -73,8 +73,8 @@ do {
     let escape = EscapeSaddleConfiguration(problem: try ProblemSpec(describing: problem, initial: saddle, parameters: ["sigma": noise.sigma],
                                                                     noiseDescription: noise.description),
                                            stationaryPoint: saddle.components, radius: 0.5, offManifoldDistance: 0.2,
-                                           sdeEtas: [1e-2, 1e-4, 1e-6], sgdEtas: [0.1, 0.01], paths: quick ? 2000 : 20_000,
-                                           sgdPaths: quick ? 1000 : 4000)
+                                           sdeEtas: [1e-2, 1e-4, 1e-6], sgdEtas: [0.1, 0.01], paths: quick ? 1000 : 20_000,
+                                           sgdPaths: quick ? 500 : 4000)
     guard case .complete(let escapeResult) = try EscapeSaddle.run(problem: problem, configuration: escape, options: options) else {
         fatalError("an unsharded run returns its result")
     }
