@@ -61,12 +61,14 @@ public struct HTMLReport: Sendable {
         .pass { background: #e6f4ea; border-left: 5px solid #2ca02c; }
         .inconclusive { background: #fff6e0; border-left: 5px solid #ff9f0e; }
         .fail { background: #fde8e8; border-left: 5px solid #d62728; }
+        .not-run { background: #eeeeee; border-left: 5px solid #777; }
         pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
         </style></head><body>
         <h1>\(Self.escape(title))</h1><p class="subtitle">\(Self.escape(subtitle))</p>
 
         """
         out += "<nav><ul>" + sections.enumerated().map { "<li><a href=\"#s\($0.offset)\">\(Self.escape($0.element.title))</a></li>" }.joined() + "</ul></nav>\n"
+        var ids = ElementIDs(reserved: Set(sections.indices.map { "s\($0)" }))
         for (i, section) in sections.enumerated() {
             out += "<section id=\"s\(i)\"><h2>\(Self.escape(section.title))</h2>\n"
             for block in section.blocks {
@@ -78,9 +80,9 @@ public struct HTMLReport: Sendable {
                     for row in t.rows { out += "<tr>" + row.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>\n" }
                     out += "</table>\n"
                 case .figure(let svg, let caption):
-                    out += "<figure>\(svg)<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
+                    out += "<figure>\(ids.unique(svg))<figcaption>\(Self.escape(caption))</figcaption></figure>\n"
                 case .verdict(let label, let outcome, let detail):
-                    out += "<div class=\"verdict \(outcome)\"><strong>\(Self.escape(label)): \(Self.escape(outcome.uppercased()))</strong> — \(Self.escape(detail))</div>\n"
+                    out += "<div class=\"verdict \(outcome)\"><strong>\(Self.escape(label)): \(Self.escape(outcome.replacingOccurrences(of: "-", with: " ").uppercased()))</strong> — \(Self.escape(detail))</div>\n"
                 case .preformatted(let text):
                     out += "<pre>\(Self.escape(text))</pre>\n"
                 }
@@ -89,5 +91,40 @@ public struct HTMLReport: Sendable {
         }
         out += "</body></html>\n"
         return out
+    }
+}
+
+/// Keeps element ids unique across the figures inlined in one page: an id seen before (the same
+/// figure twice) is renamed, with the references to it, by a numbered suffix.
+struct ElementIDs {
+    var used: Set<String>
+
+    init(reserved: Set<String>) { used = reserved }
+
+    mutating func unique(_ svg: String) -> String {
+        var out = svg
+        for id in Self.ids(in: svg) {
+            guard used.contains(id) else { used.insert(id); continue }
+            var n = 2
+            while used.contains("\(id)-\(n)") { n += 1 }
+            let renamed = "\(id)-\(n)"
+            used.insert(renamed)
+            for (a, b) in [("id=\"\(id)\"", "id=\"\(renamed)\""), ("url(#\(id))", "url(#\(renamed))"), ("href=\"#\(id)\"", "href=\"#\(renamed)\"")] {
+                out = out.replacingOccurrences(of: a, with: b)
+            }
+        }
+        return out
+    }
+
+    static func ids(in text: String) -> [String] {
+        var found: [String] = []
+        var rest = text[...]
+        while let start = rest.range(of: " id=\"") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "\"") else { break }
+            found.append(String(rest[..<end]))
+            rest = rest[end...]
+        }
+        return found
     }
 }

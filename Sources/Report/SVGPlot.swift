@@ -191,7 +191,7 @@ public struct SVGPlot: Sendable {
         }
         out += "<text x=\"\(f(margin.left + pw / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16,\(f(margin.top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
-        out += "<g clip-path=\"url(#plot-area)\">\n<clipPath id=\"plot-area\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(pw))\" height=\"\(f(ph))\"/></clipPath>\n"
+        out += "<g clip-path=\"url(#\(clipID))\">\n<clipPath id=\"\(clipID)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(pw))\" height=\"\(f(ph))\"/></clipPath>\n"
         for s in series {
             let points = zip(s.x, s.y).filter { usable($0.0, xScale) && usable($0.1, yScale) }
             if s.lines && points.count > 1 {
@@ -229,6 +229,18 @@ public struct SVGPlot: Sendable {
             }
         }
         out += "</svg>\n"
-        return out
+        // the id is a digest of the figure itself: deterministic, and distinct for every distinct
+        // figure in a page that inlines many (a fixed id would make all of them clip to the first's area)
+        return out.replacingOccurrences(of: clipID, with: "plot-area-" + Self.digest(out))
+    }
+
+    /// Stands for the clip path's id until the figure is complete.
+    let clipID = "plot-area-@"
+
+    /// FNV-1a, 64 bits, as hex: stable across runs and platforms (Hasher is seeded per process).
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 }

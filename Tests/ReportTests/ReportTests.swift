@@ -73,4 +73,30 @@ import Testing
         #expect(try String(contentsOf: url, encoding: .utf8) == "two")
         #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["file.txt"])
     }
+
+    /// Every figure's clip path has its own id, the same on every run, and a page that inlines the
+    /// same figure twice still has unique ids whose references resolve.
+    @Test func figureIdsAreUniqueAndDeterministic() {
+        func plot(_ y: [Double]) -> SVGPlot {
+            var p = SVGPlot(title: "t", xLabel: "x", yLabel: "y")
+            p.add(.init(label: "s", x: [0, 1, 2], y: y, color: "#000"))
+            return p
+        }
+        let a = plot([0, 1, 2]).svg, b = plot([2, 1, 0]).svg
+        #expect(a == plot([0, 1, 2]).svg)
+        let idA = ElementIDs.ids(in: a), idB = ElementIDs.ids(in: b)
+        #expect(idA.count == 1 && idB.count == 1 && idA != idB && idA[0].hasPrefix("plot-area-"))
+        #expect(a.contains("clip-path=\"url(#\(idA[0]))\""))
+
+        var report = HTMLReport(title: "r", subtitle: "")
+        report.sections = [.init(title: "one", blocks: [.figure(svg: a, caption: ""), .figure(svg: b, caption: "")]),
+                           .init(title: "two", blocks: [.figure(svg: a, caption: "")])]
+        let html = report.html
+        let ids = ElementIDs.ids(in: html)
+        #expect(Set(ids).count == ids.count, "\(ids)")
+        #expect(ids.contains(idA[0] + "-2") && html.contains("url(#\(idA[0])-2)"))
+        for reference in html.components(separatedBy: "url(#").dropFirst().map({ String($0.prefix { $0 != ")" }) }) {
+            #expect(ids.contains(reference), "url(#\(reference)) points nowhere")
+        }
+    }
 }

@@ -93,9 +93,28 @@ public enum MNISTStudy {
 
     public static func run(_ c: MNISTConfiguration, data full: MNIST, dataDirectory: String, directory: URL, options: RunOptions,
                            log: (String) -> Void = { _ in }) throws -> MNISTResult {
+        let (runs, info) = try train(c, data: full, dataDirectory: dataDirectory, directory: directory, options: options, only: nil, log: log)
+        return MNISTResult(configuration: c, software: .current(threads: ProcessInfo.processInfo.activeProcessorCount), data: info, runs: runs)
+    }
+
+    /// Trains the runs of `options.shard` only (see `MNISTShards`) and returns them as a partial
+    /// result for `MNISTShards.merge`.
+    public static func runShard(_ c: MNISTConfiguration, data full: MNIST, dataDirectory: String, directory: URL, options: RunOptions,
+                                log: (String) -> Void = { _ in }) throws -> MNISTPartial {
+        try c.validate(trainingSamples: full.trainCount)
+        let n = c.trainSubset.map { min($0, full.trainCount) } ?? full.trainCount
+        let mine = Set(MNISTShards.runs(of: plan(c, trainCount: n), shard: options.shard).map(\.name))
+        let (runs, info) = try train(c, data: full, dataDirectory: dataDirectory, directory: directory, options: options, only: mine, log: log)
+        return MNISTPartial(fingerprint: try MNISTShards.fingerprint(c), configuration: c, shard: options.shard, data: info, runs: runs)
+    }
+
+    /// The runs of the plan (those named in `only`, if given), each trained or loaded from a
+    /// finished run kept in DIR/runs.
+    static func train(_ c: MNISTConfiguration, data full: MNIST, dataDirectory: String, directory: URL, options: RunOptions, only: Set<String>?,
+                      log: (String) -> Void) throws -> ([MNISTRun], MNISTResult.DataInfo) {
         try c.validate(trainingSamples: full.trainCount)
         let data = c.trainSubset.map { full.subset(train: $0, test: full.testCount) } ?? full
-        let plans = plan(c, trainCount: data.trainCount)
+        let plans = plan(c, trainCount: data.trainCount).filter { only?.contains($0.name) ?? true }
         let runsDirectory = directory.appendingPathComponent("runs")
         // stored runs are reused only if both the configuration and the way runs are measured match
         struct Key: Encodable { var configuration: MNISTConfiguration; var measurement: Int }
@@ -160,9 +179,6 @@ public enum MNISTStudy {
             try? FileManager.default.removeItem(at: runsDirectory.appendingPathComponent(fileName(p.name) + ".ckpt"))
             runs.append(run)
         }
-        return MNISTResult(configuration: c, software: .current(threads: ProcessInfo.processInfo.activeProcessorCount),
-                           data: .init(directory: dataDirectory, trainCount: data.trainCount, testCount: data.testCount,
-                                       parameterCount: trainer.network.parameterCount),
-                           runs: runs)
+        return (runs, .init(directory: dataDirectory, trainCount: data.trainCount, testCount: data.testCount, parameterCount: trainer.network.parameterCount))
     }
 }

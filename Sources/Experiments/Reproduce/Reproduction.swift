@@ -1,5 +1,6 @@
 import Ensembles
 import Foundation
+import Numerics
 import Report
 
 /// `sgdiff reproduce`: every study of the paper at one fidelity, written as result files and one
@@ -20,14 +21,53 @@ public enum Reproduction {
         public var seconds: Double
     }
 
+    /// A section that should have run but could not (§6 without MNIST), with the fix.
+    public struct NotRun: Sendable, Codable {
+        public var name: String
+        public var title: String
+        public var reason: String
+        public var fix: String
+    }
+
+    /// The exit status of `sgdiff reproduce` and `scripts/reproduce`; the first that applies wins.
+    /// (1 is an error that stopped the run, 64 a usage error: the argument parser's codes.)
+    public enum Outcome: String, Sendable, Codable {
+        /// Every section ran and passed.
+        case pass
+        /// Some verdict is fail.
+        case fail
+        /// No verdict failed, but some section could not run (see `notRun`).
+        case incomplete
+        /// Everything ran, nothing failed, some verdict is inconclusive.
+        case inconclusive
+
+        public var exitStatus: Int32 {
+            switch self {
+            case .pass: 0
+            case .fail: 2
+            case .incomplete: 3
+            case .inconclusive: 4
+            }
+        }
+    }
+
     public struct Summary: Sendable, Codable {
         public var schema = "sgdiff.reproduce/1"
         public var fidelity: Fidelity
         public var software: SoftwareInfo
         public var sections: [SectionSummary]
+        public var notRun: [NotRun]
         public var report: String
+        /// Over the sections that ran.
         public var verdict: Verdict
+        public var outcome: Outcome
     }
+
+    /// Section names in the order they run, for `--only`.
+    public static let sectionNames = ["weak-error-quadratic", "weak-error-double-well", "escape-saddle-gamma1", "escape-saddle-gamma2",
+                                      "escape-saddle-state-dependent", "escape-maximum", "escape-minimum-double-well",
+                                      "escape-minimum-state-dependent", MNISTStudy.experiment]
+    static let mnistTitle = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
 
     /// The weak-error study on the quadratic with multiplicative noise (closed forms known).
     public static func weakErrorQuadratic(_ fidelity: Fidelity, seed: UInt64) throws -> WeakErrorConfiguration {
@@ -89,14 +129,20 @@ public enum Reproduction {
         ]
     }
 
-    /// - Parameter mnist: where the MNIST files are (nil: skip §6); see `MNISTSource`.
+    /// - Parameters:
+    ///   - mnist: where the MNIST files are (nil: leave §6 out, as asked); see `MNISTSource`.
+    ///   - only: the sections to run (nil: all); names from `sectionNames`.
     public static func run(fidelity: Fidelity, output: URL, options base: RunOptions, seed: UInt64, mnist: MNISTSource? = nil,
-                           log: (String) -> Void = { _ in }) throws -> Summary {
-        // data first: a missing data set should stop the run before, not after, ten minutes of work
-        let mnistData = try mnist.map { try $0.load(log: log) }
+                           only: Set<String>? = nil, log: (String) -> Void = { _ in }) throws -> Summary {
+        func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
+        let mnistConfiguration: MNISTConfiguration = fidelity == .quick ? .quick(seed: seed) : .paper(seed: seed)
+        // data first: without it §6 is marked not run and the rest goes ahead; only an explicit
+        // --mnist-dir that holds no data stops here, before any work
+        let mnistData = wanted(MNISTStudy.experiment) ? try mnist.map { try $0.resolve(trainExamples: mnistConfiguration.trainSubset, log: log) } : nil
         var report = HTMLReport(title: "On the diffusion approximation of nonconvex SGD — reproduced",
                                 subtitle: "sgd-diffusion \(SoftwareInfo.currentVersion), fidelity \(fidelity.rawValue), seed \(seed), \(ISO8601DateFormatter().string(from: Date()))")
         var sections: [SectionSummary] = []
+        var notRun: [NotRun] = []
 
         let weakStudies: [(String, String, WeakErrorConfiguration, String)] = [
             ("weak-error-quadratic", "Theorem 1: weak orders on the quadratic with multiplicative noise", try weakErrorQuadratic(fidelity, seed: seed),
@@ -107,6 +153,7 @@ public enum Reproduction {
         // Every section: its own folder (also its checkpoint folder), timing, log lines, a report
         // section and a summary row. Reproduce runs unsharded, so a partial result cannot happen.
         func runSection(_ name: String, _ title: String, _ body: (URL, RunOptions) throws -> (Verdict, HTMLReport.Section)) throws {
+            guard wanted(name) else { return }
             let directory = output.appendingPathComponent(name)
             var options = base
             options.checkpointDirectory = directory
@@ -143,24 +190,51 @@ public enum Reproduction {
                 return (result.verdict, EscapeArtifacts.section(result, title: title, intro: intro))
             }
         }
-        if let (data, location) = mnistData {
-            let title = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
-            try runSection(MNISTStudy.experiment, title) { directory, options in
-                let configuration: MNISTConfiguration = fidelity == .quick ? .quick(seed: seed) : .paper(seed: seed)
-                let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: options, log: log)
+        switch mnistData {
+        case .available(let data, let location):
+            if let kernelNote = BLASRuntime.kernelNote { log(kernelNote) }
+            try runSection(MNISTStudy.experiment, mnistTitle) { directory, options in
+                let result = try MNISTStudy.run(mnistConfiguration, data: data, dataDirectory: location.path, directory: directory, options: options, log: log)
                 try MNISTArtifacts.write(result, to: directory)
-                return (result.verdict, MNISTArtifacts.section(result, title: title))
+                return (result.verdict, MNISTArtifacts.section(result, title: mnistTitle))
             }
+        case .unavailable(let reason, let fix):
+            let missing = NotRun(name: MNISTStudy.experiment, title: mnistTitle, reason: reason, fix: fix)
+            notRun.append(missing)
+            report.sections.append(notRunSection(missing))
+            log("[\(MNISTStudy.experiment)] not run: \(reason)")
+        case nil:
+            break
         }
 
         let reportURL = output.appendingPathComponent("report.html")
         try AtomicFile.write(report.html, to: reportURL)
         let verdicts = sections.map(\.verdict)
         let verdict: Verdict = verdicts.contains(.fail) ? .fail : (verdicts.allSatisfy { $0 == .pass } ? .pass : .inconclusive)
-        let summary = Summary(fidelity: fidelity, software: .current(threads: base.threads), sections: sections,
-                              report: reportURL.path, verdict: verdict)
+        let outcome: Outcome = verdict == .fail ? .fail : !notRun.isEmpty ? .incomplete : verdict == .inconclusive ? .inconclusive : .pass
+        let summary = Summary(fidelity: fidelity, software: .current(threads: base.threads), sections: sections, notRun: notRun,
+                              report: reportURL.path, verdict: verdict, outcome: outcome)
         try AtomicFile.write(try JSONOutput.encode(summary), to: output.appendingPathComponent("summary.json"))
         return summary
+    }
+
+    static func notRunSection(_ missing: NotRun) -> HTMLReport.Section {
+        HTMLReport.Section(title: missing.title, blocks: [
+            .verdict(label: missing.name, outcome: "not-run", detail: missing.reason),
+            .paragraph("To run it: " + HTMLReport.escape(missing.fix) + "."),
+        ])
+    }
+
+    /// The last line of `reproduce`: the outcome, and for a section not run, what to do.
+    public static func closingLine(_ summary: Summary) -> String {
+        let ran = summary.sections.count
+        let counts = [Verdict.pass, .inconclusive, .fail].compactMap { v -> String? in
+            let n = summary.sections.filter { $0.verdict == v }.count
+            return n > 0 ? "\(n) \(v.rawValue.uppercased())" : nil
+        }.joined(separator: ", ")
+        var line = "overall: \(summary.outcome.rawValue.uppercased()) (exit \(summary.outcome.exitStatus)): \(ran) section\(ran == 1 ? "" : "s") ran" + (counts.isEmpty ? "" : " (\(counts))")
+        for missing in summary.notRun { line += "; NOT RUN: \(missing.name), \(missing.fix)" }
+        return line
     }
 }
 

@@ -53,7 +53,11 @@ public struct MNIST: Sendable {
         return (contentDigest == files[index].contentMD5, "\(digest) (content \(contentDigest))")
     }
 
-    public static let mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+    /// torchvision's S3 mirror, then Google's; `$SGDIFF_MNIST_MIRRORS` (comma-separated base URLs) replaces them.
+    public static var mirrors: [String] {
+        if let list = ProcessInfo.processInfo.environment["SGDIFF_MNIST_MIRRORS"], !list.isEmpty { return list.split(separator: ",").map(String.init) }
+        return ["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"]
+    }
 
     public enum Failure: Error, CustomStringConvertible {
         case notFound([String])
@@ -84,8 +88,12 @@ public struct MNIST: Sendable {
         return list
     }
 
+    /// $XDG_CACHE_HOME/sgd-diffusion/mnist, by default ~/.cache/sgd-diffusion/mnist ($HOME honoured).
     public static var defaultDirectory: URL {
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sgd-diffusion/mnist")
+        let env = ProcessInfo.processInfo.environment
+        if let cache = env["XDG_CACHE_HOME"], !cache.isEmpty { return URL(fileURLWithPath: cache).appendingPathComponent("sgd-diffusion/mnist") }
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        return home.appendingPathComponent(".cache/sgd-diffusion/mnist")
     }
 
     /// The first candidate directory that holds all four files (gzipped or not).
@@ -156,7 +164,7 @@ public struct MNIST: Sendable {
                     done = true
                     break
                 } catch {
-                    lastError = "\(url): \(error)"
+                    lastError = "\(url): \(error is Failure ? "\(error)" : error.localizedDescription)"
                 }
             }
             if !done { throw Failure.downloadFailed(lastError) }

@@ -97,15 +97,16 @@ public enum BLASRuntime {
     /// Re-executes the current program with `OPENBLAS_CORETYPE` set to the recommended kernel
     /// when OpenBLAS chose a weaker one. Returns only if no switch is needed or exec failed.
     ///
-    /// See `kernelDecision` for the policy; a note on stderr says when an explicit
-    /// `OPENBLAS_CORETYPE` is replaced.
+    /// See `kernelDecision` for the policy. When an explicit `OPENBLAS_CORETYPE` is replaced,
+    /// `kernelNote` says so in the re-executed process, for the commands where the kernel
+    /// matters to print (not every command, `--help` included).
     public static func reexecIfBeneficial(arguments: [String] = CommandLine.arguments) {
         let env = ProcessInfo.processInfo.environment
         guard env["SGDIFF_BLAS_REEXEC"] == nil else { return }
         let decision = kernelDecision(environment: env)
         guard let target = decision.target else { return }
         if let forced = decision.userOverride {
-            FileHandle.standardError.write(Data("note: OPENBLAS_CORETYPE=\(forced) is slower than this CPU allows; using \(target) (set SGDIFF_BLAS_KERNEL=keep to keep yours)\n".utf8))
+            setenv(noteVariable, "note: OPENBLAS_CORETYPE=\(forced) is slower than this CPU allows; using \(target) (set SGDIFF_BLAS_KERNEL=keep to keep yours)", 1)
         }
         setenv("OPENBLAS_CORETYPE", target, 1)
         setenv("SGDIFF_BLAS_REEXEC", decision.detected, 1)
@@ -113,4 +114,9 @@ public enum BLASRuntime {
         execv("/proc/self/exe", cArgs)
         // exec failed: carry on with the slower kernel rather than refusing to run.
     }
+
+    static let noteVariable = "SGDIFF_BLAS_NOTE"
+
+    /// The note `reexecIfBeneficial` left for this process, if it replaced a forced kernel.
+    public static var kernelNote: String? { ProcessInfo.processInfo.environment[noteVariable] }
 }

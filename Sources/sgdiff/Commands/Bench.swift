@@ -121,6 +121,7 @@ extension SGDiff.Bench {
                 emit(BLASRuntime.coreName)
                 return
             }
+            if let kernelNote = BLASRuntime.kernelNote { note(kernelNote, quiet: false) }
             let sizeList = try parseList(sizes, option: "--sizes").map { v -> Int in
                 guard v >= 1, v == v.rounded(), v <= 8192 else { throw ValidationError("--sizes: \(v) is not a size in 1...8192") }
                 return Int(v)
@@ -167,6 +168,7 @@ extension SGDiff.Bench {
         var json = false
 
         func run() throws {
+            if let kernelNote = BLASRuntime.kernelNote { note(kernelNote, quiet: false) }
             let data = try MNIST.load(directory: try MNIST.locate(explicit: mnistDir))
             let batches = try parseList(batchSizes, option: "--batch-sizes").map { v -> Int in
                 guard v >= 1, v <= 60000, v == v.rounded() else { throw ValidationError("--batch-sizes: \(v) is not a batch size in 1...60000") }

@@ -11,7 +11,7 @@ extension SGDiff {
         @Option(help: "Folder with the four MNIST files (default: $SGDIFF_MNIST_DIR, ~/.cache/sgd-diffusion/mnist, ./data/mnist).")
         var mnistDir: String?
 
-        @Option(help: "quick (a 12 000-example subset, about a minute) or paper (all 60 000 examples, about 20 minutes on 2 cores).")
+        @Option(help: "quick (a 12 000-example subset, shipped in data/mnist-subset; about two minutes) or paper (all 60 000 examples, 3 seeds; about an hour on 2 cores).")
         var fidelity: String = "quick"
 
         @Option(help: "Batch sizes of Figs 3–4, comma-separated (default: the fidelity's).")
@@ -53,6 +53,9 @@ extension SGDiff {
         @Flag(help: "Discard finished runs and checkpoints instead of resuming.")
         var restart = false
 
+        @Option(help: "Train only shard i of n of the runs (e.g. 2/3) and write DIR/mnist/partial-iofn.json for `sgdiff merge`.")
+        var shard: String?
+
         func makeConfiguration() throws -> MNISTConfiguration {
             var c: MNISTConfiguration
             switch fidelity {
@@ -89,12 +92,29 @@ extension SGDiff {
 
         func run() throws {
             let configuration = try makeConfiguration()
-            let location = try MNIST.locate(explicit: mnistDir)
-            let data = try MNIST.load(directory: location)
+            let part = try shard.map { text in
+                do { return try Shard(parsing: text) } catch { throw ValidationError("--shard: \(error)") }
+            }
+            let source = MNISTSource(explicitDirectory: mnistDir, download: false)
+            guard case .available(let data, let location) = try source.resolve(trainExamples: configuration.trainSubset, log: { note($0, quiet: quiet) }) else {
+                throw MNIST.Failure.notFound(MNIST.candidates(explicit: nil).map(\.path))
+            }
             try configuration.validate(trainingSamples: data.trainCount)
+            if let kernelNote = BLASRuntime.kernelNote { note(kernelNote, quiet: quiet) }
             let directory = URL(fileURLWithPath: out).appendingPathComponent(MNISTStudy.experiment)
             var options = RunOptions(quiet: quiet, restart: restart)
             options.shouldContinue = SGDiff.keepRunning
+            if let part, part.count > 1 {
+                options.shard = part
+                let partial = try MNISTStudy.runShard(configuration, data: data, dataDirectory: location.path, directory: directory, options: options) {
+                    note($0, quiet: quiet)
+                }
+                let url = MNISTShards.partialURL(partial, directory: directory)
+                try AtomicFile.write(try JSONOutput.encode(partial), to: url)
+                if json { emit(try JSONOutput.string(partial)) }
+                note("wrote partial result \(url.path) (\(partial.runs.count) runs); combine all shards with `sgdiff merge`", quiet: quiet)
+                return
+            }
             let result = try MNISTStudy.run(configuration, data: data, dataDirectory: location.path, directory: directory, options: options) {
                 note($0, quiet: quiet)
             }
@@ -139,4 +159,25 @@ func mnistSummary(_ r: MNISTResult) -> String {
     for c in r.claims { lines.append("  claim \(c.name): \(c.reproduced.map { $0 ? "reproduced" : "not reproduced" } ?? "within error bars") — \(c.measured)") }
     lines.append("verdict: \(r.verdict.rawValue.uppercased())")
     return lines.joined(separator: "\n")
+}
+
+/// `sgdiff merge` for the partials of `sgdiff mnist --shard i/n`.
+func mergeMNIST(_ files: [String], out: String, json: Bool, quiet: Bool) throws {
+    let partials: [MNISTPartial] = try files.map { path in
+        do { return try JSONOutput.decoder().decode(MNISTPartial.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw ValidationError("\(path) is not a partial result of `sgdiff mnist --shard`: \(error)")
+        }
+    }
+    let result = try MNISTShards.merge(partials)
+    let directory = URL(fileURLWithPath: out).appendingPathComponent(MNISTStudy.experiment)
+    try MNISTArtifacts.write(result, to: directory)
+    emit(json ? try JSONOutput.string(result) : mnistSummary(result))
+    note("merged \(partials.count) partial results into \(directory.path)", quiet: quiet)
+}
+
+/// Whether the file at `path` is a partial of the MNIST study (they differ from the ensembles' partials).
+func isMNISTPartial(_ path: String) -> Bool {
+    struct Header: Decodable { var schema: String }
+    guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)), let header = try? JSONDecoder().decode(Header.self, from: data) else { return false }
+    return header.schema == MNISTPartial.schemaName
 }

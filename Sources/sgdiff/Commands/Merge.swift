@@ -21,6 +21,7 @@ extension SGDiff {
 
         func run() throws {
             guard !partials.isEmpty else { throw ValidationError("give the partial result files to merge") }
+            if isMNISTPartial(partials[0]) { return try mergeMNIST(partials, out: out, json: json, quiet: quiet) }
             let decoded: [PartialResult] = try partials.map { path in
                 let data: Data
                 do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
