@@ -49,8 +49,14 @@ public enum ProblemCatalog {
                   let m = spec.parameter("batch"), n = spec.parameter("samples")
                   guard n >= 2, n == n.rounded(), n <= 1_000_000 else { throw ProblemError.invalidValue("samples", "\(n) (need an integer in 2...1000000)") }
                   guard m == m.rounded() else { throw ProblemError.invalidValue("batch", "\(m) (must be an integer)") }
-                  guard m >= 1 else { throw ProblemError.invalidValue("batch", "m = \(Int(m)) (need 1 <= m <= M = \(Int(n)))") }
-                  guard m <= n else { throw ProblemError.invalidValue("batch", "m = \(Int(m)) exceeds M = \(Int(n)) (need 1 <= m <= M)") }
+                  // m may be any size: only a small one is printed as an integer (Int(m) would trap)
+                  let shown = abs(m) < 1e15 ? String(Int(m)) : "\(m)"
+                  guard m >= 1 else { throw ProblemError.invalidValue("batch", "m = \(shown) (need 1 <= m <= M = \(Int(n)))") }
+                  guard m <= n else { throw ProblemError.invalidValue("batch", "m = \(shown) exceeds M = \(Int(n)) (need 1 <= m <= M)") }
+                  let seed = spec.parameter("dataSeed")
+                  guard seed >= 0, seed == seed.rounded(), seed <= 0x1p53 else {
+                      throw ProblemError.invalidValue("dataSeed", "\(seed) (need a whole number in 0...2^53)")
+                  }
               }),
     ]
 

@@ -19,6 +19,10 @@ public struct MomentAccumulator: Sendable, Equatable, Codable {
             return
         }
         let y = x - shift
+        guard y.isFinite else {
+            nonFinite += 1
+            return
+        }
         count += 1
         sum.add(y)
         sumOfSquares.add(y * y)
@@ -34,12 +38,19 @@ public struct MomentAccumulator: Sendable, Equatable, Codable {
 
     public var mean: Double { count > 0 ? shift + sum.value / Double(count) : .nan }
 
-    /// Unbiased sample variance.
+    /// Unbiased sample variance; +∞ when the spread overflows a double (a square beyond
+    /// 1.8e308 is not added to the exact sum, and an infinite sum minus an infinite square is
+    /// NaN, which `max(0, _)` would turn into a variance of 0).
     public var variance: Double {
         guard count > 1 else { return .nan }
+        guard sumOfSquares.nonFinite == 0 else { return .infinity }
         let n = Double(count)
         let s = sum.value
-        return max(0, (sumOfSquares.value - s * s / n) / (n - 1))
+        let v = (sumOfSquares.value - s * s / n) / (n - 1)
+        if v.isFinite { return max(0, v) }
+        // s * s alone may overflow where s²/n does not
+        let rescaled = (sumOfSquares.value - s * (s / n)) / (n - 1)
+        return rescaled.isFinite ? max(0, rescaled) : .infinity
     }
 
     public var standardDeviation: Double { variance.squareRoot() }

@@ -19,15 +19,19 @@ extension SGDiff {
         @Flag(help: "No notes on stderr.")
         var quiet = false
 
-        func run() throws {
+        func validate() throws {
             guard !partials.isEmpty else { throw ValidationError("give the partial result files to merge") }
+            if let twice = firstDuplicate(partials) { throw ValidationError("\(twice) is given twice") }
+        }
+
+        func run() throws {
             let decoded: [PartialResult] = try partials.map { path in
                 let data: Data
                 do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                    throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+                    throw UserFacingError("cannot read \(path): \(reason(error))")
                 }
                 do { return try JSONOutput.decoder().decode(PartialResult.self, from: data) } catch {
-                    throw ValidationError("\(path) is not a partial result file: \(error)")
+                    throw UserFacingError("\(path) is not a partial result file: \(reason(error))")
                 }
             }
             let (experiment, configurationJSON, tasks) = try PartialResult.merge(decoded)
@@ -45,6 +49,7 @@ extension SGDiff {
                 let result = SideBySide.finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
                 try SideBySide.write(result, to: directory)
                 if json { emit(try JSONOutput.string(result)) }
+                try reportDivergence(result)
             case EscapeSaddle.experiment:
                 let configuration = try JSONOutput.decoder().decode(EscapeSaddleConfiguration.self, from: Data(configurationJSON.utf8))
                 let result = try EscapeSaddle.finalizeMerged(configuration, tasks: tasks)
