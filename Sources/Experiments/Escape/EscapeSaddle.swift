@@ -85,7 +85,7 @@ func requireNoise(_ noise: NoiseSpec) throws {
 func requireStepLimit(maxTime: Double, steps: [Double]) throws {
     guard maxTime > 0, maxTime.isFinite else { throw EscapeError.invalid("time limit", "\(maxTime) (must be positive and finite)") }
     for h in steps where maxTime / h > maximumStepsPerPath {
-        throw EscapeError.invalid("time limit", "\(maxTime): \(maxTime / h) steps of h = \(h) per path (at most \(maximumStepsPerPath)); lower --max-time")
+        throw EscapeError.invalid("time limit", "\(maxTime): \(maxTime / h) steps of h = \(h) per path (at most \(Int(maximumStepsPerPath))); lower --max-time")
     }
 }
 

@@ -96,7 +96,7 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
             let k = horizon / eta
             // checked as a double before any conversion to a count: T/η can be any size
             guard k <= Self.maximumSteps else {
-                throw WeakErrorError.invalid("η", "\(eta): T/η = \(k) SGD steps (at most \(Self.maximumSteps))")
+                throw WeakErrorError.invalid("η", "\(eta): T/η = \(k) SGD steps (at most \(Int(Self.maximumSteps)))")
             }
             guard abs(k - k.rounded()) <= 1e-9 * k, k.rounded() >= 1 else {
                 throw WeakErrorError.invalid("η", "\(eta): T/η = \(k) is not a whole number of SGD steps")

@@ -36,6 +36,11 @@ public struct MomentAccumulator: Sendable, Equatable, Codable {
         sumOfSquares.merge(other.sumOfSquares)
     }
 
+    /// What a decoded accumulator must satisfy before it is merged or read (files can be damaged).
+    public var isWellFormed: Bool {
+        shift.isFinite && count >= 0 && nonFinite >= 0 && sum.isWellFormed && sumOfSquares.isWellFormed
+    }
+
     public var mean: Double { count > 0 ? shift + sum.value / Double(count) : .nan }
 
     /// Unbiased sample variance; +∞ when the spread overflows a double (a square beyond

@@ -33,7 +33,7 @@ extension SGDiff.Bench {
         @Option(parsing: .unconditional, help: "Threads.")
         var threads: Int = EnsembleRunner.availableCores
 
-        @Option(parsing: .unconditional, help: "Seed, a whole number in 0...2^64-1.", transform: parseSeed)
+        @Option(parsing: .unconditional, help: "Seed, a whole number in 0...2^64-1 (default: 1234).", transform: parseSeed)
         var seed: UInt64 = 1234
 
         @Flag(help: "Also time problem A built as the SME-1 of the double-well SGD problem.")
@@ -44,7 +44,7 @@ extension SGDiff.Bench {
 
         func validate() throws {
             guard paths >= 1, paths <= 1 << 32 else { throw ValidationError("-N must be in 1...2^32, got \(paths)") }
-            guard steps >= 1 else { throw ValidationError("-K must be at least 1, got \(steps)") }
+            guard steps >= 1, steps <= 100_000_000 else { throw ValidationError("-K must be in 1...100000000, got \(steps)") }
             guard repeats >= 1, repeats <= 1000 else { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
             guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must be in 1...4096, got \(threads)") }
             if let twice = problems.duplicate { throw ValidationError("--problems lists \(twice.rawValue) twice") }

@@ -38,7 +38,7 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Learning rate η.")
         var lr: Double?
 
-        @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1.", transform: parseSeed)
+        @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1 (default: 1).", transform: parseSeed)
         var seed: UInt64 = 1
 
         @Option(help: "Output directory; writes DIR/mnist/.")

@@ -4,7 +4,7 @@ import SGDDiffusion
 
 /// Options every experiment takes.
 struct CommonOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1; results are a pure function of the seed and the configuration.",
+    @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1 (default: 1); results are a pure function of the seed and the configuration.",
             transform: parseSeed)
     var seed: UInt64 = 1
 

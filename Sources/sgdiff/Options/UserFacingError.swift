@@ -17,16 +17,42 @@ func reason(_ error: Error) -> String {
     let text = String(describing: error)
     guard error is CocoaError || error is POSIXError || text.contains("Error Domain=") else { return text.replacingOccurrences(of: "\n", with: "; ") }
     let ns = error as NSError
-    var parts: [String] = []
-    if let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path { parts.append(path) }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    let why: String
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        parts.append(String(cString: strerror(Int32(underlying.code))))
+        why = String(cString: strerror(Int32(underlying.code)))
     } else if let posix = error as? POSIXError {
-        parts.append(String(cString: strerror(posix.code.rawValue)))
+        why = String(cString: strerror(posix.code.rawValue))
+    } else if let path, let found = obstacle(on: path) {
+        why = found
     } else {
-        parts.append(cocoaReason(ns))
+        why = cocoaReason(ns)
     }
-    return parts.joined(separator: ": ")
+    return [path, why].compactMap { $0 }.joined(separator: ": ")
+}
+
+/// `reason(error)`, with `path` in front when the error does not name it.
+func reason(_ error: Error, path: String) -> String {
+    let text = reason(error)
+    return text.hasPrefix(path) || text.hasPrefix(URL(fileURLWithPath: path).path) ? text : "\(path): \(text)"
+}
+
+/// Foundation reports some failures without their cause ("error 512"): look at the path itself
+/// for what is in the way.
+private func obstacle(on path: String) -> String? {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue { return "is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return nil
+    }
+    var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+    while ancestor.path != "/" && !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+        ancestor = ancestor.deletingLastPathComponent()
+    }
+    if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a directory" }
+    if !FileManager.default.isWritableFile(atPath: ancestor.path) { return "\(ancestor.path) is not writable" }
+    return nil
 }
 
 private func cocoaReason(_ ns: NSError) -> String {
