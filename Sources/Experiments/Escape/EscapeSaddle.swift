@@ -168,7 +168,7 @@ public struct SlopeFit: Sendable, Codable, Equatable {
         fit.intercept = model.coefficients[0]
         fit.correction = withCorrection ? model.coefficients[2] : nil
         fit.interval = [interval.lowerBound, interval.upperBound]
-        let band = (theory * (1 - tolerance))...(theory * (1 + tolerance))
+        let band = boundedInterval(min(theory * (1 - tolerance), theory * (1 + tolerance)), max(theory * (1 - tolerance), theory * (1 + tolerance)))
         if band.contains(interval.lowerBound) && band.contains(interval.upperBound) {
             fit.verdict = .pass
         } else if interval.overlaps(band) {

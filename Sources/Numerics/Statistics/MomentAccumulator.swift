@@ -92,9 +92,16 @@ public struct Estimate: Sendable, Equatable, Codable {
         let z = count >= 30 ? Distributions.normalQuantile(0.5 + level / 2)
                             : Distributions.studentTQuantile(0.5 + level / 2, degreesOfFreedom: Double(max(count - 1, 1)))
         let half = z * standardError
-        return (mean - half)...(mean + half)
+        return boundedInterval(mean - half, mean + half)
     }
 
     /// (mean - reference) / standardError.
     public func zScore(against reference: Double) -> Double { (mean - reference) / standardError }
+}
+
+/// lower...upper, or the whole line when a bound is NaN (an estimate that is not a number has
+/// no interval, and a ClosedRange with a NaN bound traps).
+@inlinable
+public func boundedInterval(_ lower: Double, _ upper: Double) -> ClosedRange<Double> {
+    lower <= upper ? lower...upper : -Double.infinity...Double.infinity
 }

@@ -73,7 +73,7 @@ private func describe(_ error: DecodingError) -> String {
         path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
     switch error {
-    case .dataCorrupted(let c): return "not valid JSON\(at(c.codingPath))"
+    case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not valid JSON" : "malformed value\(at(c.codingPath))"
     case .keyNotFound(let key, let c): return "field '\(key.stringValue)' is missing\(at(c.codingPath))"
     case .typeMismatch(_, let c), .valueNotFound(_, let c): return "unexpected value\(at(c.codingPath)): \(c.debugDescription)"
     @unknown default: return "malformed JSON"
