@@ -66,6 +66,9 @@ public struct SVGPlot: Sendable {
             let pad = 0.05 * (hi - lo)
             return (lo - pad, hi + pad)
         }
+        // data near ±1.8e308 would overflow the span and its padding: clip the axis instead
+        let limit = Double.greatestFiniteMagnitude / 4
+        lo = min(max(lo, -limit), limit); hi = min(max(hi, -limit), limit)
         if hi - lo < 1e-12 * max(1, abs(hi)) { lo -= 0.5 * max(1, abs(lo)); hi += 0.5 * max(1, abs(hi)) }
         let pad = 0.05 * (hi - lo)
         return (lo - pad, hi + pad)
@@ -105,6 +108,7 @@ public struct SVGPlot: Sendable {
 
     static func format(_ v: Double) -> String {
         if v == 0 { return "0" }
+        guard v.isFinite else { return "\(v)" }
         let a = abs(v)
         if a >= 1e5 || a < 1e-3 {
             let e = Int(floor(log10(a)))

@@ -20,7 +20,21 @@ struct SGDiff: ParsableCommand {
         BLASRuntime.reexecIfBeneficial()
         signal(SIGINT) { _ in SGDiff.interrupted.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in SGDiff.interrupted.store(true, ordering: .relaxed) }
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: userFacing(error))
+        }
+    }
+
+    /// Foundation's file and JSON errors become one line saying the path and what went wrong;
+    /// every other error already speaks to the user.
+    static func userFacing(_ error: Error) -> Error {
+        if error is DecodingError || error is CocoaError || error is POSIXError || String(describing: error).contains("Error Domain=") {
+            return UserFacingError(reason(error))
+        }
+        return error
     }
 
     static var keepRunning: @Sendable () -> Bool { { !SGDiff.interrupted.load(ordering: .relaxed) } }

@@ -164,7 +164,8 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         tally.count("exited")
         if State.dimension == 1 {
             tally.count(delta.component(0) >= 0 ? "side-upper" : "side-lower")
-        } else {
+        } else if y.isFinite {
+            // a path that blew up in one step has no exit direction
             tally.count("angle-\(angleBin(delta))")
         }
     }

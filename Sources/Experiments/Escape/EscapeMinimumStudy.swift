@@ -192,7 +192,12 @@ public enum EscapeMinimum {
                 }
             }
         }
-        return (0..<d).map { i in max(d == 1 ? 400 : 40, Int(((c.domainUpper[i] - c.domainLower[i]) * worst[i] / 0.9).rounded(.up)) + 2) }
+        // computed as a double and capped before the conversion: weak noise or a wide box can ask
+        // for any number of points, and solvePDE then skips the PDE saying how many
+        return (0..<d).map { i in
+            let needed = ((c.domainUpper[i] - c.domainLower[i]) * worst[i] / 0.9).rounded(.up) + 2
+            return max(d == 1 ? 400 : 40, needed.isFinite && needed < 1e9 ? Int(needed) : 1_000_000_000)
+        }
     }
 
     static func solvePDE<P: StochasticGradientProblem>(_ problem: P, configuration c: EscapeMinimumConfiguration, domain: Box<P.State>,
@@ -334,16 +339,19 @@ public enum EscapeMinimum {
             kramersVerdict = abs(measured / k - 1) <= 0.10 ? .pass : .fail
         }
         let lemma: Verdict = rows.compactMap(\.lemmaOneProduct).allSatisfy { $0 >= 1 - 1e-6 } ? .pass : .fail
-        let direct = rows.compactMap { r -> (Double, Double)? in
+        // (E T, seconds, SDE steps)
+        let direct = rows.compactMap { r -> (Double, Double, Double)? in
             guard let mc = r.monteCarlo, mc.censored == 0 else { return nil }
-            return (mc.meanTime.mean, out.seconds["sde/\(r.eta)"] ?? 0)
+            return (mc.meanTime.mean, out.seconds["sde/\(r.eta)"] ?? 0, mc.meanSteps.mean * Double(mc.exited))
         }.max { $0.0 < $1.0 }
-        let split = rows.compactMap { r -> (Double, Double)? in r.splitting.map { ($0.meanExitTime, $0.seconds) } }.max { $0.0 < $1.0 }
+        let split = rows.compactMap { r -> (Double, Double, Double)? in r.splitting.map { ($0.meanExitTime, $0.seconds, Double($0.steps)) } }
+            .max { $0.0 < $1.0 }
         var reach: Verdict?
         if let direct, let split {
             // the splitting estimate at its smallest η, against direct simulation at its: at
-            // least a decade further in E T for no more wall time
-            reach = split.0 >= 10 * direct.0 && split.1 <= direct.1 ? .pass : .inconclusive
+            // least a decade further in E T for no more simulated steps (not wall time, which
+            // would make the verdict depend on the machine and on sharding)
+            reach = split.0 >= 10 * direct.0 && split.2 <= direct.2 ? .pass : .inconclusive
         }
         let verdicts = [fit.verdict, agreement, pdeVerdict, lemma] + (c.splittingEtas.isEmpty ? [] : [splittingVerdict])
             + (kramersVerdict.map { [$0] } ?? []) + (reach.map { [$0] } ?? [])
@@ -356,6 +364,7 @@ public enum EscapeMinimum {
                                    kramersVerdict: kramersVerdict, lemmaOne: lemma, bridgeWith: bridgeWith, bridgeWithout: bridgeWithout,
                                    bridgeReference: c.bridgeEta.flatMap { out.rows[$0]?.pde }, directReach: direct.map { [$0.0, $0.1] } ?? [],
                                    splittingReach: split.map { [$0.0, $0.1] } ?? [],
+                                   reachSteps: direct.flatMap { d in split.map { [d.2, $0.2] } },
                                    reachVerdict: reach, verdict: verdict, wallSeconds: wallSeconds)
     }
 }

@@ -55,6 +55,8 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
             throw EscapeError.invalid("stationary point", "give --point: the problem has no known saddle or maximum, or the dimension is wrong")
         }
         guard radius > 0, radius.isFinite else { throw EscapeError.invalid("radius", "\(radius) (must be positive)") }
+        try requireNoise(problem.noise)
+        guard point.allSatisfy(\.isFinite) else { throw EscapeError.invalid("stationary point", "\(point) (must be finite)") }
         guard offManifoldDistance >= 0, offManifoldDistance < radius else {
             throw EscapeError.invalid("off-manifold distance", "\(offManifoldDistance) (need 0 <= δ < radius; the start must lie in D)")
         }
@@ -62,14 +64,35 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
             guard eta > 0, eta < 1 else { throw EscapeError.invalid("η", "\(eta) (need 0 < η < 1)") }
         }
         guard sdeEtas.count >= 2 else { throw EscapeError.invalid("SDE η grid", "\(sdeEtas) (need at least two values to fit a slope)") }
+        guard Set(sdeEtas).count == sdeEtas.count, Set(sgdEtas).count == sgdEtas.count else { throw EscapeError.invalid("η grid", "\(sdeEtas), \(sgdEtas) repeats a value") }
         guard paths >= 2, sgdPaths >= 2 else { throw EscapeError.invalid("paths N", "\(min(paths, sgdPaths)) (need at least 2)") }
+        guard paths <= 1 << 32, sgdPaths <= 1 << 32 else { throw EscapeError.invalid("paths N", "\(max(paths, sgdPaths)) (at most 2^32)") }
         guard sdeStep > 0, sdeStep <= 1 else { throw EscapeError.invalid("SDE step h", "\(sdeStep) (need 0 < h <= 1)") }
-        guard maxTime > 0 else { throw EscapeError.invalid("time limit", "\(maxTime) (must be positive)") }
+        try requireStepLimit(maxTime: maxTime, steps: [sdeStep])
         for eta in sgdEtas where maxTime / eta > 2e9 {
             throw EscapeError.invalid("η", "\(eta): SGD would need up to \(Int(maxTime / eta)) iterations per path; raise η or lower --max-time")
         }
     }
 }
+
+/// Without noise a path started at a stationary point never leaves it.
+func requireNoise(_ noise: NoiseSpec) throws {
+    guard noise.kind == .minibatch || noise.scale > 0 else {
+        throw EscapeError.invalid("noise scale σ", "\(noise.scale) (must be > 0: without noise no path leaves the stationary point)")
+    }
+}
+
+/// The censoring time becomes a step count per path; it is checked as a double first, since
+/// the user may give any size.
+func requireStepLimit(maxTime: Double, steps: [Double]) throws {
+    guard maxTime > 0, maxTime.isFinite else { throw EscapeError.invalid("time limit", "\(maxTime) (must be positive and finite)") }
+    for h in steps where maxTime / h > maximumStepsPerPath {
+        throw EscapeError.invalid("time limit", "\(maxTime): \(maxTime / h) steps of h = \(h) per path (at most \(Int(maximumStepsPerPath))); lower --max-time")
+    }
+}
+
+/// The most steps one path may take before it is censored (2^40).
+let maximumStepsPerPath = Double(1 << 40)
 
 public enum EscapeError: Error, CustomStringConvertible, Equatable {
     case invalid(String, String)
@@ -147,7 +170,7 @@ public struct SlopeFit: Sendable, Codable, Equatable {
         fit.intercept = model.coefficients[0]
         fit.correction = withCorrection ? model.coefficients[2] : nil
         fit.interval = [interval.lowerBound, interval.upperBound]
-        let band = (theory * (1 - tolerance))...(theory * (1 + tolerance))
+        let band = boundedInterval(min(theory * (1 - tolerance), theory * (1 + tolerance)), max(theory * (1 - tolerance), theory * (1 + tolerance)))
         if band.contains(interval.lowerBound) && band.contains(interval.upperBound) {
             fit.verdict = .pass
         } else if interval.overlaps(band) {

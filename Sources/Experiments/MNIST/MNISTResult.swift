@@ -222,8 +222,8 @@ public struct MNISTResult: Sendable, Codable {
                                       ss, se1, small, ls, se2, large, s.replicates)
                     } else {
                         margin = (s.sharpnessResidual ?? 0) + (l.sharpnessResidual ?? 0)
-                        text = String(format: "λ_max %.3g (batch %d) vs %.3g (batch %d), Lanczos residuals ±%.2g (seed %d only: run-to-run variation not included; end points at different training losses)",
-                                      ss, small, ls, large, margin, Int(c.seed))
+                        text = String(format: "λ_max %.3g (batch %d) vs %.3g (batch %d), Lanczos residuals ±%.2g (seed %llu only: run-to-run variation not included; end points at different training losses)",
+                                      ss, small, ls, large, margin, c.seed)
                     }
                     claims.append(Claim(name: "sharpness-rho\(rho)",
                                         statement: "(Keskar et al., \(tag)) at equal iterations the large batch ends at a sharper point: larger top Hessian eigenvalue" + (s.sharpnessStandardError == nil ? "" : String(format: " (beyond %.2g standard errors across seeds)", k)),

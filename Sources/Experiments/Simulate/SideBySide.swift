@@ -44,10 +44,12 @@ public struct SideBySideConfiguration: Sendable, Equatable, Codable {
         try problem.validate()
         guard !testFunctions.isEmpty else { throw WeakErrorError.noTestFunction }
         guard eta > 0, eta.isFinite else { throw WeakErrorError.invalid("η", "\(eta) (must be positive)") }
-        guard steps >= 1 else { throw WeakErrorError.invalid("steps", "\(steps) (must be at least 1)") }
+        guard steps >= 1, Double(steps) <= WeakErrorConfiguration.maximumSteps else {
+            throw WeakErrorError.invalid("steps", "\(steps) (need 1...\(Int(WeakErrorConfiguration.maximumSteps)))")
+        }
         guard every >= 1 else { throw WeakErrorError.invalid("--every", "\(every) (must be at least 1)") }
         guard observationSteps.count <= 1000 else { throw WeakErrorError.invalid("--every", "\(every) records \(observationSteps.count) times; at most 1000") }
-        guard paths >= 1, paths <= 1 << 32 else { throw WeakErrorError.invalid("paths N", "\(paths) (need 1...2^32)") }
+        guard paths >= 2, paths <= 1 << 32 else { throw WeakErrorError.invalid("paths N", "\(paths) (need 2...2^32: a standard error needs two samples)") }
         guard !antithetic || paths % 2 == 0 else { throw WeakErrorError.invalid("paths N", "\(paths) (antithetic pairs need an even N)") }
         guard substeps >= 1, substeps <= 4096 else { throw WeakErrorError.invalid("substeps r", "\(substeps) (need 1...4096)") }
     }

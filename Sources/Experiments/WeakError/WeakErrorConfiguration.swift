@@ -82,6 +82,10 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
 
     public func steps(at eta: Double) -> Int { Int((horizon / eta).rounded()) }
 
+    /// The largest T/η `validate` accepts (2^31 SGD steps): beyond any run that finishes, and
+    /// checked before T/η becomes an integer.
+    public static let maximumSteps = Double(1 << 31)
+
     public func validate() throws {
         try problem.validate()
         guard !testFunctions.isEmpty else { throw WeakErrorError.noTestFunction }
@@ -91,16 +95,24 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
         for eta in etas {
             guard eta > 0, eta.isFinite else { throw WeakErrorError.invalid("η", "\(eta) (must be positive)") }
             let k = horizon / eta
+            // checked as a double before any conversion to a count: T/η can be any size
+            guard k <= Self.maximumSteps else {
+                throw WeakErrorError.invalid("η", "\(eta): T/η = \(k) SGD steps (at most \(Int(Self.maximumSteps)))")
+            }
             guard abs(k - k.rounded()) <= 1e-9 * k, k.rounded() >= 1 else {
                 throw WeakErrorError.invalid("η", "\(eta): T/η = \(k) is not a whole number of SGD steps")
             }
         }
-        guard paths >= 1 else { throw WeakErrorError.invalid("paths N", "\(paths) (must be at least 1)") }
-        guard etas.allSatisfy({ self.paths(at: $0) <= 1 << 32 }) else { throw WeakErrorError.invalid("paths N", "\(paths) (at most 2^32 paths per η)") }
+        // a standard error needs two samples: two paths, or two antithetic pairs
+        let fewest = antithetic ? 4 : 2
+        guard paths >= fewest else { throw WeakErrorError.invalid("paths N", "\(paths) (need at least \(fewest) for a standard error\(antithetic ? ", two antithetic pairs" : ""))") }
+        guard paths <= 1 << 32, etas.allSatisfy({ self.paths(at: $0) <= 1 << 32 }) else {
+            throw WeakErrorError.invalid("paths N", "\(paths) (at most 2^32 paths per η)")
+        }
         guard substeps >= 1, substeps <= 4096 else { throw WeakErrorError.invalid("substeps r", "\(substeps) (need 1...4096)") }
         if let h = maxSDEStep {
             guard h > 0, h.isFinite else { throw WeakErrorError.invalid("SDE step h", "\(h) (must be positive)") }
-            guard etas.allSatisfy({ substeps(at: $0) <= 4096 }) else { throw WeakErrorError.invalid("SDE step h", "\(h) needs more than 4096 substeps per SGD step") }
+            guard etas.allSatisfy({ ($0 / (2 * h)).rounded(.up) <= 4096 }) else { throw WeakErrorError.invalid("SDE step h", "\(h) needs more than 4096 substeps per SGD step") }
         }
     }
 }

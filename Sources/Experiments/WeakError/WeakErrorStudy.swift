@@ -100,7 +100,13 @@ public enum WeakErrorStudy {
                 worstRatio = max(worstRatio, (abs(bias.mean) + 2 * bias.standardError) / abs(error.mean))
             }
         }
-        let sdeAccuracy: Verdict = worstRatio <= 0.1 ? .pass : (worstRatio <= 0.3 ? .inconclusive : .fail)
+        // a standard error that is not a number (too few samples) or overflowed resolves nothing:
+        // the check cannot pass on it
+        let unresolved = rows.contains { row in
+            row.divergedSGD == 0 && row.divergedSDE == 0
+                && [row.error1, row.error2, row.sdeBias1, row.sdeBias2].contains { !$0.standardError.isFinite }
+        }
+        let sdeAccuracy: Verdict = unresolved ? .inconclusive : (worstRatio <= 0.1 ? .pass : (worstRatio <= 0.3 ? .inconclusive : .fail))
         let all = fits.map(\.verdict) + checks.map(\.verdict) + [sdeAccuracy]
         let verdict = Verdict(combining: all)
         return WeakErrorResult(software: .current(threads: threads), configuration: configuration, rows: rows, fits: fits,

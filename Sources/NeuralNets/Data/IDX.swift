@@ -46,8 +46,15 @@ public struct IDXArray: Sendable, Equatable {
             dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
         guard dims.allSatisfy({ $0 > 0 && $0 < 1 << 28 }) else { throw Failure.badDimensions(dims) }
-        let expected = dims.reduce(1, *)
         let payload = bytes.count - 4 - 4 * ndim
+        // the header's product can exceed any file (and Int): multiply with a check, and a
+        // product beyond the payload is a wrong length whatever its exact value
+        var expected = 1
+        for d in dims {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= payload else { throw Failure.wrongLength(expected: overflow ? Int.max : product, found: payload) }
+            expected = product
+        }
         guard payload == expected else { throw Failure.wrongLength(expected: expected, found: payload) }
         dimensions = dims
         self.bytes = Array(bytes[(4 + 4 * ndim)...])

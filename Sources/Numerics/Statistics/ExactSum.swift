@@ -20,6 +20,13 @@ public struct ExactSum: Sendable, Equatable, Codable {
 
     public init() { chunks = Array(repeating: 0, count: Self.chunkCount) }
 
+    /// The right number of chunks, each small enough that merging cannot overflow them: what a
+    /// decoded sum must satisfy before it is used.
+    public var isWellFormed: Bool {
+        chunks.count == Self.chunkCount && pendingAdds >= 0 && pendingAdds <= Self.addsBeforeCarry && nonFinite >= 0
+            && chunks.allSatisfy { $0.magnitude < 1 << 61 }
+    }
+
     public mutating func add(_ x: Double) {
         guard x.isFinite else {
             nonFinite += 1

@@ -19,6 +19,10 @@ public struct MomentAccumulator: Sendable, Equatable, Codable {
             return
         }
         let y = x - shift
+        guard y.isFinite else {
+            nonFinite += 1
+            return
+        }
         count += 1
         sum.add(y)
         sumOfSquares.add(y * y)
@@ -32,14 +36,26 @@ public struct MomentAccumulator: Sendable, Equatable, Codable {
         sumOfSquares.merge(other.sumOfSquares)
     }
 
+    /// What a decoded accumulator must satisfy before it is merged or read (files can be damaged).
+    public var isWellFormed: Bool {
+        shift.isFinite && count >= 0 && nonFinite >= 0 && sum.isWellFormed && sumOfSquares.isWellFormed
+    }
+
     public var mean: Double { count > 0 ? shift + sum.value / Double(count) : .nan }
 
-    /// Unbiased sample variance.
+    /// Unbiased sample variance; +∞ when the spread overflows a double (a square beyond
+    /// 1.8e308 is not added to the exact sum, and an infinite sum minus an infinite square is
+    /// NaN, which `max(0, _)` would turn into a variance of 0).
     public var variance: Double {
         guard count > 1 else { return .nan }
+        guard sumOfSquares.nonFinite == 0 else { return .infinity }
         let n = Double(count)
         let s = sum.value
-        return max(0, (sumOfSquares.value - s * s / n) / (n - 1))
+        let v = (sumOfSquares.value - s * s / n) / (n - 1)
+        if v.isFinite { return max(0, v) }
+        // s * s alone may overflow where s²/n does not
+        let rescaled = (sumOfSquares.value - s * (s / n)) / (n - 1)
+        return rescaled.isFinite ? max(0, rescaled) : .infinity
     }
 
     public var standardDeviation: Double { variance.squareRoot() }
@@ -76,9 +92,16 @@ public struct Estimate: Sendable, Equatable, Codable {
         let z = count >= 30 ? Distributions.normalQuantile(0.5 + level / 2)
                             : Distributions.studentTQuantile(0.5 + level / 2, degreesOfFreedom: Double(max(count - 1, 1)))
         let half = z * standardError
-        return (mean - half)...(mean + half)
+        return boundedInterval(mean - half, mean + half)
     }
 
     /// (mean - reference) / standardError.
     public func zScore(against reference: Double) -> Double { (mean - reference) / standardError }
+}
+
+/// lower...upper, or the whole line when a bound is NaN (an estimate that is not a number has
+/// no interval, and a ClosedRange with a NaN bound traps).
+@inlinable
+public func boundedInterval(_ lower: Double, _ upper: Double) -> ClosedRange<Double> {
+    lower <= upper ? lower...upper : -Double.infinity...Double.infinity
 }

@@ -65,6 +65,6 @@ public struct WeightedLeastSquares: Sendable, Equatable, Codable {
         let q = birgeRatio > 1 && degreesOfFreedom > 0
             ? Distributions.studentTQuantile(0.5 + level / 2, degreesOfFreedom: Double(degreesOfFreedom))
             : Distributions.normalQuantile(0.5 + level / 2)
-        return (coefficients[k] - q * standardErrors[k])...(coefficients[k] + q * standardErrors[k])
+        return boundedInterval(coefficients[k] - q * standardErrors[k], coefficients[k] + q * standardErrors[k])
     }
 }

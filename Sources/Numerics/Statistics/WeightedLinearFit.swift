@@ -67,7 +67,7 @@ public struct WeightedLinearFit: Sendable, Equatable, Codable {
         let quantile = birgeRatio > 1
             ? Distributions.studentTQuantile(0.5 + level / 2, degreesOfFreedom: Double(degreesOfFreedom))
             : Distributions.normalQuantile(0.5 + level / 2)
-        slopeInterval = (slope - quantile * slopeStandardError)...(slope + quantile * slopeStandardError)
+        slopeInterval = boundedInterval(slope - quantile * slopeStandardError, slope + quantile * slopeStandardError)
         self.level = level
     }
 

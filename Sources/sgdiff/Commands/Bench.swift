@@ -15,25 +15,25 @@ extension SGDiff.Bench {
         static let configuration = CommandConfiguration(
             abstract: "Euler–Maruyama ensembles of the standard problems A and B (see BENCHMARKS.md).")
 
-        @Option(help: "Problems, comma-separated: A, B.")
-        var problems: String = "A,B"
+        @Option(help: ArgumentHelp("Problems, comma-separated.", valueName: "problem,..."))
+        var problems = ChoiceList<SDEBenchmark.Problem>([.A, .B])
 
-        @Option(help: "Precisions, comma-separated: float64, float32.")
-        var precisions: String = "float64,float32"
+        @Option(help: ArgumentHelp("Precisions, comma-separated.", valueName: "precision,..."))
+        var precisions = ChoiceList<SDEBenchmark.Precision>([.float64, .float32])
 
-        @Option(name: .customShort("N"), help: "Paths.")
+        @Option(name: .customShort("N"), parsing: .unconditional, help: "Paths.")
         var paths: Int = 100_000
 
-        @Option(name: .customShort("K"), help: "Steps (h = 0.01).")
+        @Option(name: .customShort("K"), parsing: .unconditional, help: "Steps (h = 0.01).")
         var steps: Int = 1000
 
-        @Option(help: "Timed repeats after one warm-up run; the median is reported.")
+        @Option(parsing: .unconditional, help: "Timed repeats after one warm-up run; the median is reported.")
         var repeats: Int = 3
 
-        @Option(help: "Threads.")
+        @Option(parsing: .unconditional, help: "Threads.")
         var threads: Int = EnsembleRunner.availableCores
 
-        @Option(help: "Seed.")
+        @Option(parsing: .unconditional, help: "Seed, a whole number in 0...2^64-1 (default: 1234).", transform: parseSeed)
         var seed: UInt64 = 1234
 
         @Flag(help: "Also time problem A built as the SME-1 of the double-well SGD problem.")
@@ -43,22 +43,18 @@ extension SGDiff.Bench {
         var json = false
 
         func validate() throws {
-            guard paths >= 1 else { throw ValidationError("-N must be at least 1, got \(paths)") }
-            guard steps >= 1 else { throw ValidationError("-K must be at least 1, got \(steps)") }
-            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            guard paths >= 1, paths <= 1 << 32 else { throw ValidationError("-N must be in 1...2^32, got \(paths)") }
+            guard steps >= 1, steps <= 100_000_000 else { throw ValidationError("-K must be in 1...100000000, got \(steps)") }
+            guard repeats >= 1, repeats <= 1000 else { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
+            guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must be in 1...4096, got \(threads)") }
+            if let twice = problems.duplicate { throw ValidationError("--problems lists \(twice.rawValue) twice") }
+            if let twice = precisions.duplicate { throw ValidationError("--precisions lists \(twice.rawValue) twice") }
         }
 
         func run() throws {
             var plan: [(SDEBenchmark.Problem, SDEBenchmark.Precision, Bool)] = []
-            for p in problems.split(separator: ",") {
-                guard let problem = SDEBenchmark.Problem(rawValue: String(p)) else { throw ValidationError("unknown problem '\(p)'; choose A or B") }
-                for q in precisions.split(separator: ",") {
-                    guard let precision = SDEBenchmark.Precision(rawValue: String(q)) else {
-                        throw ValidationError("unknown precision '\(q)'; choose float64 or float32")
-                    }
-                    plan.append((problem, precision, false))
-                }
+            for problem in problems.values {
+                for precision in precisions.values { plan.append((problem, precision, false)) }
                 if viaSGD && problem == .A { plan.append((.A, .float64, true)) }
             }
             for (problem, precision, viaSGD) in plan {
@@ -80,14 +76,17 @@ extension SGDiff.Bench {
     struct RNG: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Gaussian variates per second from the Philox generator.")
 
-        @Option(help: "Threads.")
+        @Option(parsing: .unconditional, help: "Threads.")
         var threads: Int = EnsembleRunner.availableCores
 
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must be in 1...4096, got \(threads)") }
+        }
+
         func run() throws {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
             let results = RNGBenchmark.run(threads: threads)
             if json {
                 emit(try JSONOutput.string(results))
@@ -101,10 +100,10 @@ extension SGDiff.Bench {
         static let configuration = CommandConfiguration(
             abstract: "Report the OpenBLAS kernel in use and SGEMM/DGEMM GFLOPS; --verify checks products against a naive reference.")
 
-        @Option(help: "Square sizes, comma-separated.")
-        var sizes: String = "512,1024,2048"
+        @Option(parsing: .unconditional, help: ArgumentHelp("Square sizes in 1...8192, comma-separated.", valueName: "n,..."))
+        var sizes = NumberList([512, 1024, 2048])
 
-        @Option(help: "Timed repeats (median reported).")
+        @Option(parsing: .unconditional, help: "Timed repeats (median reported).")
         var repeats: Int = 5
 
         @Flag(help: "Compare with the naive triple loop; exit non-zero if the error exceeds the forward-error bound.")
@@ -116,17 +115,18 @@ extension SGDiff.Bench {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            _ = try sizes.counts("--sizes", in: 1...8192)
+            guard repeats >= 1, repeats <= 1000 else { throw ValidationError("--repeats must be in 1...1000, got \(repeats)") }
+        }
+
         func run() throws {
             if kernel {
                 emit(BLASRuntime.coreName)
                 return
             }
             if let kernelNote = BLASRuntime.kernelNote { note(kernelNote, quiet: false) }
-            let sizeList = try parseList(sizes, option: "--sizes").map { v -> Int in
-                guard v >= 1, v == v.rounded(), v <= 8192 else { throw ValidationError("--sizes: \(v) is not a size in 1...8192") }
-                return Int(v)
-            }
-            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            let sizeList = try sizes.counts("--sizes", in: 1...8192)
             let report = BLASBenchmark.run(sizes: sizeList, repeats: repeats, verify: verify)
             if json {
                 emit(try JSONOutput.string(report))
@@ -152,31 +152,33 @@ extension SGDiff.Bench {
         @Option(help: "Folder with the four MNIST files (default: $SGDIFF_MNIST_DIR, ~/.cache/sgd-diffusion/mnist, ./data/mnist).")
         var mnistDir: String?
 
-        @Option(help: "Batch sizes, comma-separated.")
-        var batchSizes: String = "128,2048"
+        @Option(parsing: .unconditional, help: ArgumentHelp("Batch sizes in 1...60000, comma-separated.", valueName: "m,..."))
+        var batchSizes = NumberList([128, 2048])
 
-        @Option(help: "Optimisers, comma-separated: sgd, momentum.")
-        var optimizers: String = "sgd,momentum"
+        @Option(help: ArgumentHelp("Optimisers, comma-separated.", valueName: "optimizer,..."))
+        var optimizers = ChoiceList<BenchOptimizer>([.sgd, .momentum])
 
-        @Option(help: "Seconds per timed window.")
+        @Option(parsing: .unconditional, help: "Seconds per timed window (at most 3600).")
         var seconds: Double = 2
 
-        @Option(help: "Timed windows (median reported).")
+        @Option(parsing: .unconditional, help: "Timed windows (median reported).")
         var windows: Int = 5
 
         @Flag(help: "Print one JSON object per measurement.")
         var json = false
 
+        func validate() throws {
+            _ = try batchSizes.counts("--batch-sizes", in: 1...60_000)
+            if let twice = optimizers.duplicate { throw ValidationError("--optimizers lists \(twice.rawValue) twice") }
+            guard windows >= 1, windows <= 1000 else { throw ValidationError("--windows must be in 1...1000, got \(windows)") }
+            guard seconds > 0, seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
+        }
+
         func run() throws {
             if let kernelNote = BLASRuntime.kernelNote { note(kernelNote, quiet: false) }
             let data = try MNIST.load(directory: try MNIST.locate(explicit: mnistDir))
-            let batches = try parseList(batchSizes, option: "--batch-sizes").map { v -> Int in
-                guard v >= 1, v <= 60000, v == v.rounded() else { throw ValidationError("--batch-sizes: \(v) is not a batch size in 1...60000") }
-                return Int(v)
-            }
-            let opts = optimizers.split(separator: ",").map(String.init)
-            for o in opts where o != "sgd" && o != "momentum" { throw ValidationError("unknown optimiser '\(o)'; choose sgd or momentum") }
-            guard windows >= 1, seconds > 0 else { throw ValidationError("--windows and --seconds must be positive") }
+            let batches = try batchSizes.counts("--batch-sizes", in: 1...60_000)
+            let opts = optimizers.values.map(\.rawValue)
             for m in try MLPBenchmark.run(data: data, batches: batches, optimizers: opts, seconds: seconds, windows: windows) {
                 if json {
                     let encoder = JSONEncoder()

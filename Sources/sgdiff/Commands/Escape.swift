@@ -11,8 +11,8 @@ extension SGDiff {
         @OptionGroup var problem: ProblemOptions
         @OptionGroup var common: CommonOptions
 
-        @Option(parsing: .unconditional, help: "The stationary point, comma-separated (default: the problem's saddle or maximum).")
-        var point: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("The stationary point, comma-separated (default: the problem's saddle or maximum).", valueName: "x1,..."))
+        var point: NumberList?
 
         @Option(parsing: .unconditional, help: "Radius of the ball D around the stationary point.")
         var radius: Double = 1
@@ -20,11 +20,11 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Distance δ of the off-manifold start x* + δ v₁ (0: none).")
         var off: Double = 0.3
 
-        @Option(parsing: .unconditional, help: "η for the SDE, comma-separated.")
-        var sdeEtas: String = "1e-2,1e-3,1e-4,1e-5,1e-6,1e-7,1e-8"
+        @Option(parsing: .unconditional, help: ArgumentHelp("η for the SDE, comma-separated, at least two.", valueName: "η,..."))
+        var sdeEtas = NumberList([1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8])
 
-        @Option(parsing: .unconditional, help: "η for SGD, comma-separated (empty string: none).")
-        var sgdEtas: String = "1e-1,1e-2,1e-3,1e-4"
+        @Option(parsing: .unconditional, help: ArgumentHelp("η for SGD, comma-separated (empty string: none).", valueName: "η,..."))
+        var sgdEtas = NumberList([1e-1, 1e-2, 1e-3, 1e-4])
 
         @Option(parsing: .unconditional, help: "SDE paths per η.")
         var paths: Int = 20_000
@@ -41,17 +41,19 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Censoring time limit per path.")
         var maxTime: Double = 500
 
+        func validate() throws { _ = try makeConfiguration() }
+
         func makeConfiguration() throws -> EscapeSaddleConfiguration {
-            EscapeSaddleConfiguration(
-                problem: try problem.spec(), stationaryPoint: try point.map { try parseList($0, option: "--point") }, radius: radius,
-                offManifoldDistance: off, sdeEtas: try parseList(sdeEtas, option: "--sde-etas"),
-                sgdEtas: sgdEtas.isEmpty ? [] : try parseList(sgdEtas, option: "--sgd-etas"), paths: paths, sgdPaths: sgdPaths,
-                sdeStep: sdeStep, bridge: !noBridge, maxTime: maxTime, seed: common.seed)
+            let configuration = EscapeSaddleConfiguration(
+                problem: try problem.spec(), stationaryPoint: try point.map { try $0.coordinates("--point") }, radius: radius,
+                offManifoldDistance: off, sdeEtas: try sdeEtas.grid("--sde-etas"), sgdEtas: try sgdEtas.grid("--sgd-etas", allowEmpty: true),
+                paths: paths, sgdPaths: sgdPaths, sdeStep: sdeStep, bridge: !noBridge, maxTime: maxTime, seed: common.seed)
+            try configuration.validate()
+            return configuration
         }
 
         func run() throws {
             let configuration = try makeConfiguration()
-            try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(EscapeSaddle.experiment)
             switch try EscapeSaddle.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):
@@ -72,17 +74,17 @@ extension SGDiff {
         @OptionGroup var problem: ProblemOptions
         @OptionGroup var common: CommonOptions
 
-        @Option(parsing: .unconditional, help: "The minimiser, comma-separated (default: the problem's).")
-        var point: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("The minimiser, comma-separated (default: the problem's).", valueName: "x1,..."))
+        var point: NumberList?
 
-        @Option(parsing: .unconditional, help: "D as a box: lo1,hi1[,lo2,hi2] (default: the basin up to the saddle).")
-        var domain: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("D as a box: lo1,hi1[,lo2,hi2] (default: the basin up to the saddle).", valueName: "lo1,hi1,..."))
+        var domain: NumberList?
 
-        @Option(parsing: .unconditional, help: "η for direct Monte Carlo of the SDE.")
-        var etas: String = "0.25,0.2,0.15,0.125,0.1,0.08,0.07"
+        @Option(parsing: .unconditional, help: ArgumentHelp("η for direct Monte Carlo of the SDE (empty: none).", valueName: "η,..."))
+        var etas = NumberList([0.25, 0.2, 0.15, 0.125, 0.1, 0.08, 0.07])
 
-        @Option(parsing: .unconditional, help: "η for direct Monte Carlo of SGD (empty: none).")
-        var sgdEtas: String = "0.25,0.2,0.15"
+        @Option(parsing: .unconditional, help: ArgumentHelp("η for direct Monte Carlo of SGD (empty: none).", valueName: "η,..."))
+        var sgdEtas = NumberList([0.25, 0.2, 0.15])
 
         @Option(parsing: .unconditional, help: "Monte Carlo paths per η.")
         var paths: Int = 2000
@@ -93,8 +95,8 @@ extension SGDiff {
         @Option(name: .customLong("sde-step"), parsing: .unconditional, help: "SDE step h.")
         var sdeStep: Double = 0.01
 
-        @Option(parsing: .unconditional, help: "η for adaptive multilevel splitting (empty: none).")
-        var splittingEtas: String = "0.06,0.05,0.045"
+        @Option(parsing: .unconditional, help: ArgumentHelp("η for adaptive multilevel splitting (empty: none).", valueName: "η,..."))
+        var splittingEtas = NumberList([0.06, 0.05, 0.045])
 
         @Option(parsing: .unconditional, help: "Independent splitting runs per η.")
         var runs: Int = 40
@@ -105,8 +107,8 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Direct A→Σ→A cycles for the renewal formula.")
         var cycles: Int = 2000
 
-        @Option(parsing: .unconditional, help: "Interior PDE grid points: n (1-D) or nx,ny (2-D); default: from the cell Péclet number.")
-        var pdePoints: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Interior PDE grid points: n (1-D) or nx,ny (2-D); default: from the cell Péclet number.", valueName: "n[,ny]"))
+        var pdePoints: NumberList?
 
         @Option(parsing: .unconditional, help: "Censoring time limit per path.")
         var maxTime: Double = 1e6
@@ -114,28 +116,32 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "η of the bridge-test comparison (0: skip it).")
         var bridgeEta: Double = 0.15
 
-        @Option(parsing: .unconditional, help: "SDE steps h of the bridge-test comparison.")
-        var bridgeSteps: String = "0.1,0.05,0.025,0.0125"
+        @Option(parsing: .unconditional, help: ArgumentHelp("SDE steps h of the bridge-test comparison.", valueName: "h,..."))
+        var bridgeSteps = NumberList([0.1, 0.05, 0.025, 0.0125])
+
+        func validate() throws { _ = try makeConfiguration() }
 
         func makeConfiguration() throws -> EscapeMinimumConfiguration {
             let spec = try problem.spec()
             let d = ProblemCatalog.entry(named: spec.name)?.dimension ?? 1
-            let box = try domain.map { try parseList($0, option: "--domain") } ?? (d == 1 ? [-2, 0] : [-1.5, 0, -1.2, 1.2])
+            let box = try domain.map { try $0.coordinates("--domain") } ?? (d == 1 ? [-2, 0] : [-1.5, 0, -1.2, 1.2])
             guard box.count == 2 * d else { throw ValidationError("--domain needs \(2 * d) numbers (lo,hi per coordinate), got \(box.count)") }
-            let grid = try pdePoints.map { try parseList($0, option: "--pde-points").map { Int($0) } } ?? []
-            return EscapeMinimumConfiguration(
-                problem: spec, minimum: try point.map { try parseList($0, option: "--point") },
+            let grid = try pdePoints.map { try $0.counts("--pde-points", in: 3...100_000) } ?? []
+            guard bridgeEta >= 0 else { throw ValidationError("--bridge-eta must be positive, or 0 to skip the bridge comparison; got \(bridgeEta)") }
+            let configuration = EscapeMinimumConfiguration(
+                problem: spec, minimum: try point.map { try $0.coordinates("--point") },
                 domainLower: stride(from: 0, to: box.count, by: 2).map { box[$0] }, domainUpper: stride(from: 1, to: box.count, by: 2).map { box[$0] },
-                etas: etas.isEmpty ? [] : try parseList(etas, option: "--etas"), sgdEtas: sgdEtas.isEmpty ? [] : try parseList(sgdEtas, option: "--sgd-etas"),
+                etas: try etas.grid("--etas", allowEmpty: true), sgdEtas: try sgdEtas.grid("--sgd-etas", allowEmpty: true),
                 paths: paths, sgdPaths: sgdPaths, sdeStep: sdeStep,
-                splittingEtas: splittingEtas.isEmpty ? [] : try parseList(splittingEtas, option: "--splitting-etas"),
+                splittingEtas: try splittingEtas.grid("--splitting-etas", allowEmpty: true),
                 splittingRuns: runs, replicas: replicas, cycles: cycles, pdePoints: grid, maxTime: maxTime,
-                bridgeEta: bridgeEta > 0 ? bridgeEta : nil, bridgeSteps: try parseList(bridgeSteps, option: "--bridge-steps"), seed: common.seed)
+                bridgeEta: bridgeEta > 0 ? bridgeEta : nil, bridgeSteps: try bridgeSteps.grid("--bridge-steps", allowEmpty: bridgeEta == 0), seed: common.seed)
+            try configuration.validate()
+            return configuration
         }
 
         func run() throws {
             let configuration = try makeConfiguration()
-            try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(EscapeMinimum.experiment)
             switch try EscapeMinimum.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):
@@ -184,8 +190,9 @@ func minimumSummary(_ r: EscapeMinimumResult) -> String {
     if let k = r.kramersRatio { lines.append(String(format: "  Kramers (ε = ησ²/2): measured/predicted = %.3f; with ε = √η: %.3g", k, r.kramersPaperRatio ?? .nan)) }
     lines.append("  PDE vs Monte Carlo: \(r.pdeAgreement.rawValue); splitting vs PDE: \(r.splittingAgreement.rawValue); Lemma 1: \(r.lemmaOne.rawValue); minimum action vs closed form: \(r.minimumActionAgreement.rawValue)")
     if r.directReach.count == 2, r.splittingReach.count == 2 {
+        let steps = r.reachSteps.map { String(format: " (SDE steps: %.3g direct, %.3g splitting)", $0[0], $0[1]) } ?? ""
         lines.append(String(format: "  reach: direct Monte Carlo E T ≤ %.3g in %.1f s; splitting E T ≤ %.3g in %.1f s", r.directReach[0], r.directReach[1],
-                            r.splittingReach[0], r.splittingReach[1]))
+                            r.splittingReach[0], r.splittingReach[1]) + steps + ": " + (r.reachVerdict?.rawValue.uppercased() ?? "-"))
     }
     lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
     return lines.joined(separator: "\n")

@@ -12,24 +12,24 @@ extension SGDiff {
         var mnistDir: String?
 
         @Option(help: "quick (a 12 000-example subset, shipped in data/mnist-subset; about two minutes) or paper (all 60 000 examples, 3 seeds; about an hour on 2 cores).")
-        var fidelity: String = "quick"
+        var fidelity: MNISTFidelity = .quick
 
-        @Option(help: "Batch sizes of Figs 3–4, comma-separated (default: the fidelity's).")
-        var batchSizes: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Batch sizes of Figs 3–4, comma-separated (default: the fidelity's).", valueName: "m,..."))
+        var batchSizes: NumberList?
 
-        @Option(help: "Momenta, comma-separated (default: 0,0.9).")
-        var momenta: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Momenta in [0, 1), comma-separated (default: 0,0.9).", valueName: "ρ,..."))
+        var momenta: NumberList?
 
-        @Option(help: "Iterations of every sweep run (default: the fidelity's).")
+        @Option(parsing: .unconditional, help: "Iterations of every sweep run (default: the fidelity's).")
         var iterations: Int?
 
-        @Option(help: "Iteration at which an extra run per momentum switches from the small to the large batch (§5); 0: no such run.")
+        @Option(parsing: .unconditional, help: "Iteration at which an extra run per momentum switches from the small to the large batch (§5); 0: no such run.")
         var scheduleSwitch: Int?
 
-        @Option(help: "Seeds per sweep configuration; > 1 gives error bars across seeds.")
+        @Option(parsing: .unconditional, help: "Seeds per sweep configuration; > 1 gives error bars across seeds.")
         var replicates: Int?
 
-        @Option(help: "Training examples to use (0: all; default: the fidelity's).")
+        @Option(parsing: .unconditional, help: "Training examples to use (0: all; default: the fidelity's).")
         var trainSubset: Int?
 
         @Option(parsing: .unconditional, help: "Injected noise σ of the noise-injected large-batch runs (0: none).")
@@ -38,7 +38,7 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Learning rate η.")
         var lr: Double?
 
-        @Option(help: "Random seed.")
+        @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1 (default: 1).", transform: parseSeed)
         var seed: UInt64 = 1
 
         @Option(help: "Output directory; writes DIR/mnist/.")
@@ -56,31 +56,37 @@ extension SGDiff {
         @Option(help: "Train only shard i of n of the runs (e.g. 2/3) and write DIR/mnist/partial-iofn.json for `sgdiff merge`.")
         var shard: String?
 
+        /// The checks that need no data; the batch sizes against the training set come in run().
+        func validate() throws {
+            try makeConfiguration().validate(trainingSamples: Int.max)
+            if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") } }
+        }
+
         func makeConfiguration() throws -> MNISTConfiguration {
             var c: MNISTConfiguration
             switch fidelity {
-            case "quick": c = .quick(seed: seed)
-            case "paper": c = .paper(seed: seed)
-            default: throw ValidationError("unknown --fidelity '\(fidelity)'; choose quick or paper")
+            case .quick: c = .quick(seed: seed)
+            case .paper: c = .paper(seed: seed)
             }
             if let batchSizes {
-                c.batchSizes = try parseList(batchSizes, option: "--batch-sizes").map { v in
-                    guard v >= 1, v == v.rounded(), v <= 60_000 else { throw ValidationError("--batch-sizes: \(v) is not a batch size") }
-                    return Int(v)
-                }
+                c.batchSizes = try batchSizes.counts("--batch-sizes", in: 2...60_000)
                 c.smallBatch = c.batchSizes.min()!
                 c.largeBatch = c.batchSizes.max()!
             }
-            if let momenta { c.momenta = try parseList(momenta, option: "--momenta") }
+            if let momenta { c.momenta = try momenta.grid("--momenta") }
             if let iterations {
+                guard iterations >= 1, iterations <= 10_000_000 else { throw ValidationError("--iterations must be in 1...10000000, got \(iterations)") }
                 c.iterations = iterations
-                if let k = c.scheduleSwitch, k >= iterations { c.scheduleSwitch = iterations / 2 }
+                if let k = c.scheduleSwitch, k >= iterations { c.scheduleSwitch = iterations >= 2 ? iterations / 2 : nil }
             }
             if let scheduleSwitch {
                 guard scheduleSwitch >= 0 else { throw ValidationError("--schedule-switch must be >= 0") }
                 c.scheduleSwitch = scheduleSwitch == 0 ? nil : scheduleSwitch
             }
-            if let replicates { c.replicates = replicates }
+            if let replicates {
+                guard replicates >= 1, replicates <= 1000 else { throw ValidationError("--replicates must be in 1...1000, got \(replicates)") }
+                c.replicates = replicates
+            }
             if let trainSubset {
                 guard trainSubset >= 0 else { throw ValidationError("--train-subset must be >= 0") }
                 c.trainSubset = trainSubset == 0 ? nil : trainSubset

@@ -22,23 +22,28 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Paths N.")
         var paths: Int = 100_000
 
-        @Option(name: .customLong("phi"), help: "Test functions φ, comma-separated: x, x^2, cos, gauss.")
-        var phi: String = "x,x^2"
+        @Option(name: .customLong("phi"), help: ArgumentHelp("Test functions φ, comma-separated.", valueName: "φ,..."))
+        var phi = ChoiceList<TestFunction>([.x, .square])
 
         @Option(parsing: .unconditional, help: "r: the SDE step is η/(2r).")
         var substeps: Int = 2
 
-        @Option(help: "SDE solver: platen-weak2 or euler-maruyama.")
-        var stepper: String = "platen-weak2"
+        @Option(help: "SDE solver.")
+        var stepper: StepperKind = .weak2
+
+        func validate() throws { _ = try makeConfiguration() }
+
+        func makeConfiguration() throws -> SideBySideConfiguration {
+            if let twice = phi.duplicate { throw ValidationError("--phi lists '\(twice.rawValue)' twice") }
+            let configuration = SideBySideConfiguration(
+                problem: try problem.spec(), testFunctions: phi.values, eta: eta, steps: steps, every: every,
+                paths: paths, substeps: substeps, stepper: stepper, seed: common.seed)
+            try configuration.validate()
+            return configuration
+        }
 
         func run() throws {
-            guard let kind = StepperKind(rawValue: stepper) else {
-                throw ValidationError("unknown --stepper '\(stepper)'; choose one of: \(StepperKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let configuration = SideBySideConfiguration(
-                problem: try problem.spec(), testFunctions: try parseTestFunctions(phi), eta: eta, steps: steps, every: every,
-                paths: paths, substeps: substeps, stepper: kind, seed: common.seed)
-            try configuration.validate()
+            let configuration = try makeConfiguration()
             let directory = common.outputDirectory.appendingPathComponent(SideBySide.experiment)
             switch try SideBySide.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):
@@ -47,19 +52,32 @@ extension SGDiff {
                     emit(try JSONOutput.string(result))
                 } else {
                     var lines = ["step   time      φ      E φ(SGD) ± se           E φ(SME-1) ± se         E φ(SME-2) ± se"]
-                    for p in result.points where p.step == result.configuration.steps || p.step % (10 * every) == 0 {
+                    for p in result.points where p.step == result.configuration.steps || (p.step.isMultiple(of: every) && (p.step / every).isMultiple(of: 10)) {
                         lines.append(String(format: "%-6d %-9.4g %-6@ %.6f ± %.1e    %.6f ± %.1e    %.6f ± %.1e", p.step, p.time, p.testFunction.rawValue,
                                             p.sgd.mean, p.sgd.standardError, p.sme1.mean, p.sme1.standardError, p.sme2.mean, p.sme2.standardError))
-                    }
-                    if result.divergedSGD + result.divergedSDE > 0 {
-                        lines.append("warning: \(result.divergedSGD) SGD and \(result.divergedSDE) SDE paths diverged and are excluded from the means")
                     }
                     emit(lines.joined(separator: "\n"))
                 }
                 note("wrote \(directory.path)/result.json, trajectory.csv and figures", quiet: common.quiet)
+                try reportDivergence(result)
             case .partial(let partial):
                 try writePartial(partial, directory: directory, json: common.json, quiet: common.quiet)
             }
         }
     }
+}
+
+/// Diverged paths are left out of the means, so say so even under --json and --quiet; when
+/// every path of SGD or of the SDEs diverged there is no mean at all, and the run fails.
+func reportDivergence(_ r: SideBySideResult) throws {
+    guard r.divergedSGD + r.divergedSDE > 0 else { return }
+    let counts = "\(r.divergedSGD) SGD and \(r.divergedSDE) SDE of \(r.configuration.paths) paths diverged (non-finite state)"
+    if r.divergedSGD == r.configuration.paths || r.divergedSDE == r.configuration.paths {
+        throw SimulateFailure(description: "\(counts): E φ is undefined; lower η or σ (results were written)")
+    }
+    warn("warning: \(counts) and are excluded from the means")
+}
+
+struct SimulateFailure: Error, CustomStringConvertible {
+    var description: String
 }

@@ -11,20 +11,20 @@ extension SGDiff {
         @OptionGroup var problem: ProblemOptions
         @OptionGroup var common: CommonOptions
 
-        @Option(name: .customLong("phi"), help: "Test functions φ, comma-separated: x, x^2, cos, gauss.")
-        var phi: String = "x"
+        @Option(name: .customLong("phi"), help: ArgumentHelp("Test functions φ, comma-separated.", valueName: "φ,..."))
+        var phi = ChoiceList<TestFunction>([.x])
 
         @Option(name: [.customShort("T"), .long], parsing: .unconditional, help: "Horizon T (T/η must be a whole number for every η).")
         var horizon: Double = 1
 
-        @Option(parsing: .unconditional, help: "Step sizes η, comma-separated.")
-        var etas: String = "0.1,0.05,0.025,0.0125"
+        @Option(parsing: .unconditional, help: ArgumentHelp("Step sizes η, comma-separated, at least two, all different.", valueName: "η,..."))
+        var etas = NumberList([0.1, 0.05, 0.025, 0.0125])
 
-        @Option(parsing: .unconditional, help: "Paths N at the smallest η.")
+        @Option(parsing: .unconditional, help: "Paths N at the smallest η (at least 2; 4 with antithetic pairs).")
         var paths: Int = 1_000_000
 
         @Option(help: "How N grows as η shrinks: cubic (N (η_min/η)³, keeps the error of e₂ relative) or constant.")
-        var pathScaling: String = "cubic"
+        var pathScaling: WeakErrorConfiguration.PathScaling = .cubic
 
         @Option(parsing: .unconditional, help: "r: the SDE runs with steps η/(2r) (estimate) and η/r (accuracy check).")
         var substeps: Int = 4
@@ -32,23 +32,20 @@ extension SGDiff {
         @Option(name: .customLong("sde-step"), parsing: .unconditional, help: "Largest SDE step h; raises r at each η until η/(2r) <= h.")
         var sdeStep: Double?
 
-        @Option(help: "SDE solver: platen-weak2 or euler-maruyama.")
-        var stepper: String = "platen-weak2"
+        @Option(help: "SDE solver.")
+        var stepper: StepperKind = .weak2
 
         @Flag(help: "Independent paths instead of antithetic pairs.")
         var noAntithetic = false
 
+        func validate() throws { _ = try makeConfiguration() }
+
         func makeConfiguration() throws -> WeakErrorConfiguration {
-            guard let scaling = WeakErrorConfiguration.PathScaling(rawValue: pathScaling) else {
-                throw ValidationError("unknown --path-scaling '\(pathScaling)'; choose cubic or constant")
-            }
-            guard let kind = StepperKind(rawValue: stepper) else {
-                throw ValidationError("unknown --stepper '\(stepper)'; choose one of: \(StepperKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            if let twice = phi.duplicate { throw ValidationError("--phi lists '\(twice.rawValue)' twice") }
             var configuration = WeakErrorConfiguration(
-                problem: try problem.spec(), testFunctions: try parseTestFunctions(phi), horizon: horizon,
-                etas: try parseList(etas, option: "--etas"), paths: paths, pathScaling: scaling, substeps: substeps,
-                stepper: kind, seed: common.seed, antithetic: !noAntithetic)
+                problem: try problem.spec(), testFunctions: phi.values, horizon: horizon,
+                etas: try etas.grid("--etas"), paths: paths, pathScaling: pathScaling, substeps: substeps,
+                stepper: stepper, seed: common.seed, antithetic: !noAntithetic)
             configuration.maxSDEStep = sdeStep
             try configuration.validate()
             return configuration

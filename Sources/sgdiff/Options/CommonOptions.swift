@@ -4,7 +4,8 @@ import SGDDiffusion
 
 /// Options every experiment takes.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Random seed; results are a pure function of the seed and the configuration.")
+    @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1 (default: 1); results are a pure function of the seed and the configuration.",
+            transform: parseSeed)
     var seed: UInt64 = 1
 
     @Option(parsing: .unconditional, help: "Worker threads (results do not depend on it).")
@@ -26,7 +27,8 @@ struct CommonOptions: ParsableArguments {
     var restart = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must be in 1...4096, got \(threads)") }
+        guard !out.isEmpty else { throw ValidationError("--out needs a directory") }
         if let shard { _ = try parsedShard(shard) }
     }
 
@@ -46,70 +48,56 @@ struct CommonOptions: ParsableArguments {
 
 /// Which built-in problem, with which noise, from where.
 struct ProblemOptions: ParsableArguments {
-    @Option(help: "Built-in problem (see `sgdiff problems`).")
+    @Option(help: ArgumentHelp("Built-in problem (see `sgdiff problems`).", valueName: ProblemCatalog.entries.map(\.name).joined(separator: "|")))
     var problem: String = "double-well"
 
-    @Option(help: ArgumentHelp("Noise model.", valueName: NoiseSpec.Kind.selectable.map(\.rawValue).joined(separator: "|")))
-    var noise: String?
+    @Option(help: "Noise model (default: the problem's; see `sgdiff problems`).")
+    var noise: NoiseSpec.Kind?
 
-    @Option(help: ArgumentHelp("Law of the standardised noise.", valueName: NoiseDistribution.allCases.map(\.rawValue).joined(separator: "|")))
-    var distribution: String = "gaussian"
+    @Option(help: "Law of the standardised noise.")
+    var distribution: NoiseDistribution = .gaussian
 
     @Option(parsing: .unconditional, help: "Noise scale σ.")
     var sigma: Double?
 
-    @Option(parsing: .unconditional, help: "Modulation amplitudes a_i of `modulated` noise, comma-separated.")
-    var amplitudes: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Modulation amplitudes a_i of `modulated` noise, comma-separated.", valueName: "a1,..."))
+    var amplitudes: NumberList?
 
-    @Option(parsing: .unconditional, help: "Initial point x0, comma-separated (use --x0=-1,0 for negative values).")
-    var x0: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Initial point x0, comma-separated.", valueName: "x1,..."))
+    var x0: NumberList?
 
-    @Option(help: "Problem parameter key=value (repeatable), e.g. --param tilt=0.1.")
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Problem parameter (repeatable), e.g. --param tilt=0.1.", valueName: "key=value"))
     var param: [String] = []
+
+    func validate() throws { _ = try spec() }
 
     func spec() throws -> ProblemSpec {
         guard let entry = ProblemCatalog.entry(named: problem) else { throw ProblemError.unknownProblem(problem) }
         var noiseSpec = entry.defaultNoise
         if let noise {
-            guard let kind = NoiseSpec.Kind(rawValue: noise) else {
-                throw ValidationError("unknown --noise '\(noise)'; choose one of: \(NoiseSpec.Kind.selectable.map(\.rawValue).joined(separator: ", "))")
+            noiseSpec.kind = noise
+            if noise == .modulated && noiseSpec.amplitudes.isEmpty { noiseSpec.amplitudes = Array(repeating: 0.5, count: entry.dimension) }
+        }
+        noiseSpec.distribution = distribution
+        if let sigma {
+            guard noiseSpec.kind != .minibatch else { throw ValidationError("--sigma does not apply to mini-batch noise (its law comes from the data)") }
+            noiseSpec.scale = sigma
+        }
+        if let amplitudes {
+            guard noiseSpec.kind == .modulated else {
+                throw ValidationError("--amplitudes applies only to --noise modulated (this run uses \(noiseSpec.kind.rawValue) noise)")
             }
-            noiseSpec.kind = kind
-            if kind == .modulated && noiseSpec.amplitudes.isEmpty { noiseSpec.amplitudes = Array(repeating: 0.5, count: entry.dimension) }
+            noiseSpec.amplitudes = try amplitudes.coordinates("--amplitudes")
         }
-        guard let law = NoiseDistribution(rawValue: distribution) else {
-            throw ValidationError("unknown --distribution '\(distribution)'; choose one of: \(NoiseDistribution.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        noiseSpec.distribution = law
-        if let sigma { noiseSpec.scale = sigma }
-        if let amplitudes { noiseSpec.amplitudes = try parseList(amplitudes, option: "--amplitudes") }
         var parameters: [String: Double] = [:]
         for item in param {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--param must look like key=value, got '\(item)'") }
+            guard value.isFinite else { throw ValidationError("--param \(parts[0]): '\(parts[1])' is not a finite number") }
+            guard parameters[parts[0]] == nil else { throw ValidationError("--param \(parts[0]) is given twice") }
             parameters[parts[0]] = value
         }
-        return try ProblemSpec(name: problem, noise: noiseSpec, initial: try x0.map { try parseList($0, option: "--x0") }, parameters: parameters)
-    }
-}
-
-/// Parses "1,2.5,-3" into doubles, naming the option in the error.
-func parseList(_ text: String, option: String) throws -> [Double] {
-    let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    guard !parts.isEmpty else { throw ValidationError("\(option) needs at least one number") }
-    return try parts.map { part in
-        guard let v = Double(part), v.isFinite else { throw ValidationError("\(option): '\(part)' is not a finite number") }
-        return v
-    }
-}
-
-func parseTestFunctions(_ text: String) throws -> [TestFunction] {
-    try text.split(separator: ",").map { raw in
-        let name = raw.trimmingCharacters(in: .whitespaces)
-        guard let phi = TestFunction(rawValue: name) else {
-            throw ValidationError("unknown test function '\(name)'; choose from: \(TestFunction.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return phi
+        return try ProblemSpec(name: problem, noise: noiseSpec, initial: try x0.map { try $0.coordinates("--x0") }, parameters: parameters)
     }
 }
 
@@ -121,6 +109,11 @@ func emit(_ text: String) {
 /// A one-line note on stderr (suppressed by --quiet).
 func note(_ text: String, quiet: Bool) {
     guard !quiet else { return }
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A warning on stderr, shown even with --quiet: it is about the result, not progress.
+func warn(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
