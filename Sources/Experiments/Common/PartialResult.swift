@@ -1,5 +1,6 @@
 import Ensembles
 import Foundation
+import Persistence
 
 /// What a sharded study returns: the finished result, or (for a shard) the partial tallies to
 /// merge later.
@@ -28,14 +29,14 @@ public struct PartialResult: Sendable, Codable {
         self.configuration = configuration
         self.shard = shard
         self.tasks = tasks
-        digest = try? Experiments.fingerprint(tasks)
+        digest = try? Persistence.fingerprint(tasks)
     }
 
     /// The checks `merge` needs before it indexes anything a file says: the digest, the
     /// configuration's fingerprint, and the shape of every task.
     func checkIntegrity() throws {
         func damaged(_ why: String) -> EnsembleError { .incompatiblePartials("shard \(shard.index + 1)/\(shard.count) is damaged: \(why)") }
-        if let digest, (try? Experiments.fingerprint(tasks)) != digest { throw damaged("its tallies changed after it was written") }
+        if let digest, (try? Persistence.fingerprint(tasks)) != digest { throw damaged("its tallies changed after it was written") }
         guard let data = configuration.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data),
               object is [String: Any] else { throw damaged("its configuration is not a JSON object") }
         for (name, task) in tasks {

@@ -1,5 +1,6 @@
 import Ensembles
 import Foundation
+import Persistence
 import NeuralNets
 import Report
 
@@ -53,7 +54,7 @@ public enum MNISTShards {
     /// the measurement version.
     static func fingerprint(_ c: MNISTConfiguration) throws -> String {
         struct Key: Encodable { var configuration: MNISTConfiguration; var measurement: Int }
-        return try Experiments.fingerprint(Key(configuration: c, measurement: MNISTStudy.measurementVersion))
+        return try Persistence.fingerprint(Key(configuration: c, measurement: MNISTStudy.measurementVersion))
     }
 
     public struct MergeFailure: Error, CustomStringConvertible {
