@@ -33,6 +33,8 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
     var paths: Int
     var runner: EnsembleRunner
     var blocks: @Sendable (EnsemblePlan) -> Range<Int>
+    /// How the driving normals shared by SGD and the SDEs are made.
+    var normals: NormalMethod = .standard
 
     /// Quantities recorded per observation time and test function.
     static let quantities = ["sgd", "sme1", "sme2", "d1", "d2", "r1", "r2"]
@@ -66,7 +68,7 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
         let method = SGDMethod(eta: eta)
         let seed = self.seed, antithetic = self.antithetic, steps = self.steps
         let observationSteps = self.observationSteps, phis = testFunctions
-        let driving = GaussianStream(seed: seed, stream: .driving)
+        let driving = GaussianStream(seed: seed, stream: .driving, method: normals)
         let auxFine = GaussianStream(seed: seed, stream: .auxiliary)
         let auxCoarse = GaussianStream(seed: seed, stream: .independent(1))
         let needsAux = S.weakOrder >= 2 && d > 1 && problem.noiseStructure == .general

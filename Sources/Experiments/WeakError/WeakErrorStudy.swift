@@ -16,7 +16,8 @@ public enum WeakErrorStudy {
         try configuration.validate()
         let started = Date()
         let print = try fingerprint(configuration)
-        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let runner = try options.runner(experiment: experiment, fingerprint: print,
+                                        otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         var tasks: [String: TaskProgress] = [:]
         let shard = options.shard
         for (index, eta) in configuration.etas.sorted(by: >).enumerated() {
@@ -25,7 +26,7 @@ public enum WeakErrorStudy {
                 task: taskName(eta), eta: eta, steps: steps, observationSteps: [steps], substeps: configuration.substeps(at: eta),
                 stepper: configuration.stepper, testFunctions: configuration.testFunctions, antithetic: configuration.antithetic,
                 seed: configuration.seed(forEtaIndex: index), paths: configuration.paths(at: eta), runner: runner,
-                blocks: { shard.blocks(of: $0) })
+                blocks: { shard.blocks(of: $0) }, normals: configuration.normals ?? .standard)
             tasks[taskName(eta)] = try configuration.problem.accept(kernel)
             try ExperimentInterrupted.check(experiment, Array(tasks.values))
         }

@@ -35,9 +35,10 @@ extension SGDiff {
             guard let kind = StepperKind(rawValue: stepper) else {
                 throw ValidationError("unknown --stepper '\(stepper)'; choose one of: \(StepperKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let configuration = SideBySideConfiguration(
+            var configuration = SideBySideConfiguration(
                 problem: try problem.spec(), testFunctions: try parseTestFunctions(phi), eta: eta, steps: steps, every: every,
                 paths: paths, substeps: substeps, stepper: kind, seed: common.seed)
+            configuration.normals = common.normalsSetting
             try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(SideBySide.experiment)
             switch try SideBySide.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {

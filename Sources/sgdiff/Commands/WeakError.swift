@@ -50,6 +50,7 @@ extension SGDiff {
                 etas: try parseList(etas, option: "--etas"), paths: paths, pathScaling: scaling, substeps: substeps,
                 stepper: kind, seed: common.seed, antithetic: !noAntithetic)
             configuration.maxSDEStep = sdeStep
+            configuration.normals = common.normalsSetting
             try configuration.validate()
             return configuration
         }
