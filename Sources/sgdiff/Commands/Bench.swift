@@ -36,6 +36,9 @@ extension SGDiff.Bench {
         @Option(help: "Seed.")
         var seed: UInt64 = 1234
 
+        @Option(help: ArgumentHelp("Standard-normal generator.", valueName: NormalMethod.allCases.map(\.rawValue).joined(separator: "|")))
+        var normals: NormalMethod = .standard
+
         @Flag(help: "Also time problem A built as the SME-1 of the double-well SGD problem.")
         var viaSGD = false
 
@@ -63,13 +66,13 @@ extension SGDiff.Bench {
             }
             for (problem, precision, viaSGD) in plan {
                 let m = try SDEBenchmark.measure(problem, precision: precision, paths: paths, steps: steps, seed: seed, threads: threads,
-                                                 repeats: repeats, viaSGDProblem: viaSGD)
+                                                 repeats: repeats, viaSGDProblem: viaSGD, normals: normals)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     emit(String(decoding: try encoder.encode(m), as: UTF8.self))
                 } else {
-                    emit(String(format: "%@ %@ %-44@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation,
+                    emit(String(format: "%@ %@ %-44@ %@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation, m.normals,
                                 m.paths, m.steps, m.pathStepsPerSecond, m.mean.map { String(format: "%.5f", $0) }.joined(separator: ","),
                                 m.variance.map { String(format: "%.5f", $0) }.joined(separator: ",")))
                 }
@@ -78,21 +81,44 @@ extension SGDiff.Bench {
     }
 
     struct RNG: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Gaussian variates per second from the Philox generator.")
+        static let configuration = CommandConfiguration(
+            abstract: "Gaussian variates per second from the Philox generator, for every normal method (interleaved in one run).")
 
         @Option(help: "Threads.")
         var threads: Int = EnsembleRunner.availableCores
+
+        @Option(help: "Timed rounds; each method and precision reports its best.")
+        var repeats: Int = 3
+
+        @Option(name: .customLong("emit"), help: ArgumentHelp("Instead of timing, write an endless raw stream to stdout for scripts/dieharder: words, box-muller or ziggurat.",
+                                   valueName: "stream"))
+        var emitStream: String?
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() throws {
+            if let emitStream {
+                guard let kind = RNGBenchmark.EmittedStream(rawValue: emitStream) else {
+                    throw ValidationError("unknown --emit stream '\(emitStream)'; choose \(RNGBenchmark.EmittedStream.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                RNGBenchmark.emit(kind) { bytes in
+                    FileHandle.standardOutput.write(Data(bytes))  // a closed pipe ends the process (SIGPIPE)
+                    return true
+                }
+                return
+            }
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-            let results = RNGBenchmark.run(threads: threads)
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            let results = RNGBenchmark.run(threads: threads, repeats: repeats)
             if json {
                 emit(try JSONOutput.string(results))
             } else {
-                for r in results { emit(String(format: "%@  %d threads  %.3e normals/s", r.precision, r.threads, r.numbersPerSecond)) }
+                for r in results {
+                    let reference = results.first { $0.method == NormalMethod.boxMuller.rawValue && $0.precision == r.precision }
+                    let ratio = reference.map { String(format: "  %.2fx box-muller", r.numbersPerSecond / $0.numbersPerSecond) } ?? ""
+                    emit(String(format: "%-10@ %@  %d threads  %.3e normals/s", r.method, r.precision, r.threads, r.numbersPerSecond) + ratio)
+                }
             }
         }
     }
