@@ -56,9 +56,10 @@ def sgdiff_rng(binary, run_tag, jsonl):
     t1 = time.time()
     with open(jsonl, "a") as f:
         for m in out:
-            f.write(json.dumps({"kind": "rng", "impl": f"sgdiff GaussianStream {m['precision']}, {m['threads']} threads",
+            method = m.get("method", "box-muller")
+            f.write(json.dumps({"kind": "rng", "impl": f"sgdiff GaussianStream {method} {m['precision']}, {m['threads']} threads",
                                 "size": 16 * 512, "numbers_per_s": m["numbersPerSecond"], "first_s": float("nan"),
-                                "note": "Philox4x32-10, vectorised Box-Muller", "t_start": t0, "t_end": t1, "tag": run_tag}) + "\n")
+                                "note": f"Philox4x32-10, vectorised {method}", "t_start": t0, "t_end": t1, "tag": run_tag}) + "\n")
 
 
 def sgdiff_mlp(binary, run_tag, jsonl, mnist, windows):

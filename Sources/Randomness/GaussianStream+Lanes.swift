@@ -4,11 +4,15 @@ extension GaussianStream {
     /// it, for engines whose lanes run different paths at different times (exit-time ensembles
     /// refill a lane as soon as its path has exited).
     ///
-    /// - Precondition: `stride` is a multiple of 8, every `firstDraws[i]` and `draws` are even
-    ///   (draws come in Box–Muller pairs), and `paths`/`firstDraws` hold `stride` entries.
+    /// - Precondition: `stride` is a multiple of 8, `paths`/`firstDraws` hold `stride` entries,
+    ///   and for Box–Muller every `firstDraws[i]` and `draws` are even (draws come in pairs).
     @inlinable
     public func fill(paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
                      into buffer: UnsafeMutablePointer<Double>) {
+        if method == .ziggurat {
+            precondition(stride % 8 == 0, "stride must be a multiple of 8")
+            return zigguratFill(paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: buffer)
+        }
         precondition(stride % 8 == 0 && draws % 2 == 0, "stride must be a multiple of 8 and draws even")
         var lane = 0
         while lane < stride {

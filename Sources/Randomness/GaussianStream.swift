@@ -1,23 +1,30 @@
 /// Standard normal variates named by (seed, stream, path, draw).
 ///
+/// With `method: .boxMuller` (the default),
+///
 ///     normal(path: p, draw: n) = BoxMuller(Philox4x32-10(counter: (n/2 lo, n/2 hi, p, stream), key: seed))[n % 2]
 ///
-/// for Double; for Float one block yields four variates, `draw / 4` selects the block. Paths must
-/// be below 2^32, draws below 2^64. Because the value depends on nothing else, a simulation that
-/// asks for the same (path, draw) gets the same number whichever thread or shard runs it.
+/// for Double; for Float one block yields four variates, `draw / 4` selects the block. With
+/// `.ziggurat` every variate, Double or Float, takes one 32-bit word, `draw / 4` selects the block
+/// (see `GaussianStream+Ziggurat.swift`). Paths must be below 2^32, draws below 2^64. Because the
+/// value depends on nothing else, a simulation that asks for the same (path, draw) gets the same
+/// number whichever thread or shard runs it.
 public struct GaussianStream: Sendable, Hashable {
     public let seed: UInt64
     public let stream: StreamID
+    public let method: NormalMethod
     @usableFromInline let key: (UInt32, UInt32)
 
-    public init(seed: UInt64, stream: StreamID = .driving) {
+    public init(seed: UInt64, stream: StreamID = .driving, method: NormalMethod = .standard) {
+        precondition(method != .ziggurat || stream.rawValue < 1 << 30, "stream IDs from 2^30 up are reserved for the ziggurat's fallback")
         self.seed = seed
         self.stream = stream
+        self.method = method
         self.key = philoxKey(seed)
     }
 
-    public static func == (a: Self, b: Self) -> Bool { a.seed == b.seed && a.stream == b.stream }
-    public func hash(into h: inout Hasher) { h.combine(seed); h.combine(stream) }
+    public static func == (a: Self, b: Self) -> Bool { a.seed == b.seed && a.stream == b.stream && a.method == b.method }
+    public func hash(into h: inout Hasher) { h.combine(seed); h.combine(stream); h.combine(method) }
 
     /// The number of lanes a fill writes per row: lanes rounded up to a multiple of 8.
     @inlinable public static func paddedLanes(_ lanes: Int) -> Int { (lanes + 7) & ~7 }
@@ -45,6 +52,9 @@ public struct GaussianStream: Sendable, Hashable {
         let padded = Self.paddedLanes(lanes)
         precondition(stride >= padded, "row stride too small")
         guard draws > 0 else { return }
+        if method == .ziggurat {
+            return zigguratFill(firstPath: firstPath, lanes: lanes, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
+        }
         let end = firstDraw + draws
         var pair = firstDraw >> 1
         while 2 * pair < end {
@@ -72,6 +82,9 @@ public struct GaussianStream: Sendable, Hashable {
         let padded = Self.paddedLanes(lanes)
         precondition(stride >= padded, "row stride too small")
         guard draws > 0 else { return }
+        if method == .ziggurat {
+            return zigguratFill(firstPath: firstPath, lanes: lanes, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
+        }
         let end = firstDraw + draws
         var quad = firstDraw >> 2
         while 4 * quad < end {
@@ -96,12 +109,14 @@ public struct GaussianStream: Sendable, Hashable {
 
     /// One Double variate; bitwise equal to what `fill` writes for the same path and draw.
     public func normal(path: Int, draw: Int) -> Double {
+        if method == .ziggurat { return zigguratNormal(path: path, draw: draw) }
         let (c, s) = boxMullerDoubles(blockWords(firstPath: path, counter: UInt64(draw >> 1)))
         return draw & 1 == 0 ? c[0] : s[0]
     }
 
     /// One Float variate; bitwise equal to what the Float `fill` writes.
     public func normalFloat(path: Int, draw: Int) -> Float {
+        if method == .ziggurat { return zigguratNormalFloat(path: path, draw: draw) }
         let (c, s) = boxMullerFloats(blockWords(firstPath: path, counter: UInt64(draw >> 2)))
         switch draw & 3 {
         case 0: return c[0]
@@ -111,7 +126,7 @@ public struct GaussianStream: Sendable, Hashable {
         }
     }
 
-    /// Raw 64-bit words named like the variates: `bits(path:draw:)` uses block draw/2.
+    /// Raw 64-bit words named like the Box–Muller Double variates, whatever the method: `bits(path:draw:)` uses block draw/2.
     @inlinable
     public func fillBits(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
                          into buffer: UnsafeMutablePointer<UInt64>) {

@@ -30,12 +30,14 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
     public let reference: State
     public let maxSteps: Int
     public let seed: UInt64
+    /// How the driving normals are made (the bridge and auxiliary streams are raw bits either way).
+    public let normals: NormalMethod
     public let lanes: Int
     public let chunk: Int
     public static var angleBins: Int { 36 }
 
     public init(dynamics: Dynamics, domain: D, start: State, center: State, reference: State, maxSteps: Int, seed: UInt64,
-                lanes: Int = 64, chunk: Int = 16) {
+                lanes: Int = 64, chunk: Int = 16, normals: NormalMethod = .standard) {
         precondition(chunk % 2 == 0 && lanes % 8 == 0, "chunk must be even and lanes a multiple of 8")
         self.dynamics = dynamics
         self.domain = domain
@@ -44,6 +46,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         self.reference = reference
         self.maxSteps = maxSteps
         self.seed = seed
+        self.normals = normals
         self.lanes = lanes
         self.chunk = chunk
     }
@@ -82,7 +85,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         let z = LaneScratch<Double>(lanes: stride, rows: chunk * d)
         let bridgeBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
         let auxBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
-        let driving = GaussianStream(seed: seed, stream: .driving)
+        let driving = GaussianStream(seed: seed, stream: .driving, method: normals)
         let bridgeStream = GaussianStream(seed: seed, stream: .independent(2))
         let auxStream = GaussianStream(seed: seed, stream: .auxiliary)
         let usesBridge = dynamics.normalVariance(at: start, direction: domain.outwardNormal(start)) != nil

@@ -1,6 +1,9 @@
 import Ensembles
 import Foundation
 import Numerics
+import Persistence
+import Randomness
+import Randomness
 
 /// How to run an experiment: threads, which shard, where to checkpoint, what to print.
 public struct RunOptions: Sendable {
@@ -28,12 +31,29 @@ public struct RunOptions: Sendable {
     }
 
     /// A runner configured with these options for a run identified by `fingerprint`.
-    @usableFromInline func runner(experiment: String, fingerprint: String) throws -> EnsembleRunner {
+    /// `otherGenerators` are the fingerprints the same configuration has with the other normal
+    /// methods: a checkpoint left by one of them is an error naming both methods, not a silent
+    /// fresh start, because the generator cannot change in the middle of a run.
+    @usableFromInline
+    func runner(experiment: String, fingerprint: String, otherGenerators: [(current: NormalMethod, other: NormalMethod, fingerprint: String)] = [])
+        throws -> EnsembleRunner {
         var store: CheckpointStore?
         if let checkpointDirectory {
             // One file per configuration, so runs of different configurations into the same
             // directory each resume their own progress.
-            let name = "checkpoint-\(fingerprint)" + (shard.count == 1 ? "" : "-shard\(shard.index + 1)of\(shard.count)") + ".json"
+            let suffix = (shard.count == 1 ? "" : "-shard\(shard.index + 1)of\(shard.count)") + ".json"
+            let name = "checkpoint-\(fingerprint)" + suffix
+            let mine = checkpointDirectory.appendingPathComponent(name)
+            if !restart && !FileManager.default.fileExists(atPath: mine.path) {
+                for g in otherGenerators {
+                    let theirs = checkpointDirectory.appendingPathComponent("checkpoint-\(g.fingerprint)" + suffix)
+                    if FileManager.default.fileExists(atPath: theirs.path) {
+                        throw EnsembleError.checkpointMismatch(
+                            "\(theirs.path) was written with --normals \(g.other.rawValue), but this run uses --normals \(g.current.rawValue); "
+                            + "rerun with --normals \(g.other.rawValue) to resume it, or pass --restart to start afresh")
+                    }
+                }
+            }
             store = try CheckpointStore(url: checkpointDirectory.appendingPathComponent(name), fingerprint: fingerprint,
                                         interval: checkpointInterval, restart: restart)
         }
@@ -64,5 +84,17 @@ public struct ExperimentInterrupted: Error, CustomStringConvertible {
             }
         }
         if done < total { throw ExperimentInterrupted(experiment: experiment, completedPaths: done, totalPaths: total) }
+    }
+}
+
+/// The fingerprints of `configuration` with each normal method other than its own.
+@usableFromInline
+func otherGeneratorFingerprints<C: Encodable>(_ configuration: C, _ normals: WritableKeyPath<C, NormalMethod?>) throws
+    -> [(current: NormalMethod, other: NormalMethod, fingerprint: String)] {
+    let current = configuration[keyPath: normals] ?? .standard
+    return try NormalMethod.allCases.filter { $0 != current }.map { other in
+        var c = configuration
+        c[keyPath: normals] = other == .standard ? nil : other
+        return (current, other, try fingerprint(c))
     }
 }

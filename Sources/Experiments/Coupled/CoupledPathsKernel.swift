@@ -39,12 +39,16 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
     @usableFromInline var paths: Int
     @usableFromInline var runner: EnsembleRunner
     @usableFromInline var blocks: @Sendable (EnsemblePlan) -> Range<Int>
+    /// How the driving normals shared by SGD and the SDEs are made.
+    @usableFromInline var normals: NormalMethod
 
     @usableFromInline
     init(task: String, eta: Double, steps: Int, observationSteps: [Int], substeps: Int, stepper: StepperKind, testFunctions: [TestFunction],
-         antithetic: Bool, seed: UInt64, paths: Int, runner: EnsembleRunner, blocks: @escaping @Sendable (EnsemblePlan) -> Range<Int>) {
+         antithetic: Bool, seed: UInt64, paths: Int, runner: EnsembleRunner, blocks: @escaping @Sendable (EnsemblePlan) -> Range<Int>,
+         normals: NormalMethod = .standard) {
         (self.task, self.eta, self.steps, self.observationSteps, self.substeps, self.stepper) = (task, eta, steps, observationSteps, substeps, stepper)
         (self.testFunctions, self.antithetic, self.seed, self.paths, self.runner, self.blocks) = (testFunctions, antithetic, seed, paths, runner, blocks)
+        self.normals = normals
     }
 
     /// Quantities recorded per observation time and test function.
@@ -81,7 +85,7 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
         let method = SGDMethod(eta: eta)
         let seed = self.seed, antithetic = self.antithetic, steps = self.steps
         let observationSteps = self.observationSteps, phis = testFunctions
-        let driving = GaussianStream(seed: seed, stream: .driving)
+        let driving = GaussianStream(seed: seed, stream: .driving, method: normals)
         let auxFine = GaussianStream(seed: seed, stream: .auxiliary)
         let auxCoarse = GaussianStream(seed: seed, stream: .independent(1))
         let needsAux = S.weakOrder >= 2 && d > 1 && problem.noiseStructure == .general

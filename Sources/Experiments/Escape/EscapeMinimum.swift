@@ -2,6 +2,7 @@ import Dynamics
 import Ensembles
 import Escape
 import Foundation
+import Randomness
 import Numerics
 import Problems
 
@@ -35,6 +36,9 @@ public struct EscapeMinimumConfiguration: Sendable, Equatable, Codable {
     public var bridgeSteps: [Double]
     public var bridgePaths: Int
     public var seed: UInt64
+    /// The normal generator; nil means Box–Muller, the default, and is left out of the JSON so
+    /// that default runs keep their fingerprints and result files.
+    public var normals: NormalMethod?
 
     public init(problem: ProblemSpec, minimum: [Double]? = nil, domainLower: [Double], domainUpper: [Double],
                 etas: [Double], sgdEtas: [Double] = [], paths: Int = 2000, sgdPaths: Int = 1000, sdeStep: Double = 0.01,

@@ -34,7 +34,8 @@ struct EscapeMinimumKernel: ProblemVisitor {
         func nextSeed() -> UInt64 { index += 1; return c.seed &+ index &* 0x9E37_79B9_7F4A_7C15 }
         func run<Dyn: ExitDynamics>(_ name: String, _ dynamics: Dyn, paths: Int, seed: UInt64? = nil) throws where Dyn.State == P.State {
             let ensemble = ExitEnsemble(dynamics: dynamics, domain: domain, start: xStar, center: xStar, reference: reference,
-                                        maxSteps: max(1, Int((c.maxTime / dynamics.timeStep).rounded(.up))), seed: seed ?? nextSeed())
+                                        maxSteps: max(1, Int((c.maxTime / dynamics.timeStep).rounded(.up))), seed: seed ?? nextSeed(),
+                                        normals: c.normals ?? .standard)
             let plan = try EnsemblePlan(paths: paths, blockSize: 64)
             let t0 = Date()
             tasks[name] = try runner.run(task: name, plan: plan, blocks: shard.blocks(of: plan), emptyTally: ensemble.emptyTally,
@@ -263,7 +264,8 @@ public enum EscapeMinimum {
         try configuration.problem.requireDescribes(problem, initial: x0)
         let started = Date()
         let print = try fingerprint(configuration)
-        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let runner = try options.runner(experiment: experiment, fingerprint: print,
+                                        otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         let kernel = EscapeMinimumKernel(configuration: configuration, runner: runner, shard: options.shard,
                                          threads: options.threads, computeGlobal: options.shard.count == 1)
         let out = try kernel.visit(problem, initial: x0)

@@ -2,6 +2,7 @@ import Dynamics
 import Ensembles
 import Escape
 import Foundation
+import Randomness
 import Numerics
 import Persistence
 import Problems
@@ -26,6 +27,9 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
     /// Censoring time limit for a path.
     public var maxTime: Double
     public var seed: UInt64
+    /// The normal generator; nil means Box–Muller, the default, and is left out of the JSON so
+    /// that default runs keep their fingerprints and result files.
+    public var normals: NormalMethod?
 
     public init(problem: ProblemSpec, stationaryPoint: [Double]? = nil, radius: Double = 1, offManifoldDistance: Double = 0.3,
                 sdeEtas: [Double] = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8], sgdEtas: [Double] = [1e-1, 1e-2, 1e-3],
@@ -253,7 +257,8 @@ struct EscapeSaddleKernel: ProblemVisitor {
         func nextSeed() -> UInt64 { seedIndex += 1; return c.seed &+ seedIndex &* 0x9E37_79B9_7F4A_7C15 }
         func run<Dyn: ExitDynamics>(_ name: String, _ dynamics: Dyn, start: Dyn.State, paths: Int) throws where Dyn.State == P.State {
             let ensemble = ExitEnsemble(dynamics: dynamics, domain: domain, start: start, center: xStar, reference: v1,
-                                        maxSteps: max(1, Int((c.maxTime / dynamics.timeStep).rounded(.up))), seed: nextSeed())
+                                        maxSteps: max(1, Int((c.maxTime / dynamics.timeStep).rounded(.up))), seed: nextSeed(),
+                                        normals: c.normals ?? .standard)
             let plan = try EnsemblePlan(paths: paths, blockSize: 1024)
             tasks[name] = try runner.run(task: name, plan: plan, blocks: shard.blocks(of: plan), emptyTally: ensemble.emptyTally,
                                          work: 1, unit: "paths") { ensemble.simulate(paths: $0) }
@@ -300,7 +305,8 @@ public enum EscapeSaddle {
         try configuration.problem.requireDescribes(problem, initial: P.State(components: configuration.problem.initial))
         let started = Date()
         let print = try fingerprint(configuration)
-        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let runner = try options.runner(experiment: experiment, fingerprint: print,
+                                        otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         let kernel = EscapeSaddleKernel(configuration: configuration, runner: runner, shard: options.shard)
         let (analysis, tasks, theta, facts) = try kernel.visit(problem, initial: P.State(components: configuration.problem.initial))
         if options.shard.count > 1 {

@@ -1,6 +1,7 @@
 import Dynamics
 import Ensembles
 import Foundation
+import Randomness
 import Numerics
 import Problems
 import Report
@@ -19,6 +20,9 @@ public struct SideBySideConfiguration: Sendable, Equatable, Codable {
     public var stepper: StepperKind
     public var antithetic: Bool
     public var seed: UInt64
+    /// The normal generator; nil means Box–Muller, the default, and is left out of the JSON so
+    /// that default runs keep their fingerprints and result files.
+    public var normals: NormalMethod?
 
     public init(problem: ProblemSpec, testFunctions: [TestFunction], eta: Double, steps: Int, every: Int, paths: Int,
                 substeps: Int = 2, stepper: StepperKind = .weak2, antithetic: Bool = false, seed: UInt64 = 1) {
@@ -102,13 +106,14 @@ public enum SideBySide {
         try configuration.problem.requireDescribes(problem, initial: initial)
         let started = Date()
         let print = try fingerprint(configuration)
-        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let runner = try options.runner(experiment: experiment, fingerprint: print,
+                                        otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         let shard = options.shard
         let kernel = CoupledPathsKernel(
             task: "simulate", eta: configuration.eta, steps: configuration.steps, observationSteps: configuration.observationSteps,
             substeps: configuration.substeps, stepper: configuration.stepper, testFunctions: configuration.testFunctions,
             antithetic: configuration.antithetic, seed: configuration.seed, paths: configuration.paths, runner: runner,
-            blocks: { shard.blocks(of: $0) })
+            blocks: { shard.blocks(of: $0) }, normals: configuration.normals ?? .standard)
         let progress = try kernel.visit(problem, initial: initial)
         try ExperimentInterrupted.check(experiment, [progress])
         if shard.count > 1 {

@@ -1,6 +1,7 @@
 import Dynamics
 import Foundation
 import Numerics
+import Randomness
 import Problems
 
 /// A weak-error study (Theorem 1): for each η, estimate
@@ -26,6 +27,9 @@ public struct WeakErrorConfiguration: Sendable, Equatable, Codable {
     public var maxSDEStep: Double?
     public var stepper: StepperKind
     public var seed: UInt64
+    /// The normal generator; nil means Box–Muller, the default, and is left out of the JSON so
+    /// that default runs keep their fingerprints and result files.
+    public var normals: NormalMethod?
     /// Pair path 2i with path 2i + 1 driven by the negated variates, and average each pair
     /// (antithetic variates): the leading, odd-in-the-noise part of φ(x) - φ(X) cancels. Measured
     /// on the double well with Rademacher noise at η = 0.025: 3.4x smaller standard error per

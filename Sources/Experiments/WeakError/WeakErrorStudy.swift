@@ -34,7 +34,8 @@ public enum WeakErrorStudy {
         try configuration.problem.requireDescribes(problem, initial: initial)
         let started = Date()
         let print = try fingerprint(configuration)
-        let runner = try options.runner(experiment: experiment, fingerprint: print)
+        let runner = try options.runner(experiment: experiment, fingerprint: print,
+                                        otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         var tasks: [String: TaskProgress] = [:]
         let shard = options.shard
         for (index, eta) in configuration.etas.sorted(by: >).enumerated() {
@@ -43,7 +44,7 @@ public enum WeakErrorStudy {
                 task: taskName(eta), eta: eta, steps: steps, observationSteps: [steps], substeps: configuration.substeps(at: eta),
                 stepper: configuration.stepper, testFunctions: configuration.testFunctions, antithetic: configuration.antithetic,
                 seed: configuration.seed(forEtaIndex: index), paths: configuration.paths(at: eta), runner: runner,
-                blocks: { shard.blocks(of: $0) })
+                blocks: { shard.blocks(of: $0) }, normals: configuration.normals ?? .standard)
             tasks[taskName(eta)] = try kernel.visit(problem, initial: initial)
             try ExperimentInterrupted.check(experiment, Array(tasks.values))
         }

@@ -36,6 +36,9 @@ extension SGDiff.Bench {
         @Option(parsing: .unconditional, help: "Seed, a whole number in 0...2^64-1 (default: 1234).", transform: parseSeed)
         var seed: UInt64 = 1234
 
+        @Option(help: ArgumentHelp("Standard-normal generator.", valueName: NormalMethod.allCases.map(\.rawValue).joined(separator: "|")))
+        var normals: NormalMethod = .standard
+
         @Flag(help: "Also time problem A built as the SME-1 of the double-well SGD problem.")
         var viaSGD = false
 
@@ -59,13 +62,13 @@ extension SGDiff.Bench {
             }
             for (problem, precision, viaSGD) in plan {
                 let m = try SDEBenchmark.measure(problem, precision: precision, paths: paths, steps: steps, seed: seed, threads: threads,
-                                                 repeats: repeats, viaSGDProblem: viaSGD)
+                                                 repeats: repeats, viaSGDProblem: viaSGD, normals: normals)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     emit(String(decoding: try encoder.encode(m), as: UTF8.self))
                 } else {
-                    emit(String(format: "%@ %@ %-44@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation,
+                    emit(String(format: "%@ %@ %-44@ %@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation, m.normals,
                                 m.paths, m.steps, m.pathStepsPerSecond, m.mean.map { String(format: "%.5f", $0) }.joined(separator: ","),
                                 m.variance.map { String(format: "%.5f", $0) }.joined(separator: ",")))
                 }
@@ -74,10 +77,18 @@ extension SGDiff.Bench {
     }
 
     struct RNG: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Gaussian variates per second from the Philox generator.")
+        static let configuration = CommandConfiguration(
+            abstract: "Gaussian variates per second from the Philox generator, for every normal method (interleaved in one run).")
 
         @Option(parsing: .unconditional, help: "Threads.")
         var threads: Int = EnsembleRunner.availableCores
+
+        @Option(help: "Timed rounds; each method and precision reports its best.")
+        var repeats: Int = 3
+
+        @Option(name: .customLong("emit"), help: ArgumentHelp("Instead of timing, write an endless raw stream to stdout for scripts/dieharder: words, box-muller or ziggurat.",
+                                   valueName: "stream"))
+        var emitStream: String?
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -87,11 +98,27 @@ extension SGDiff.Bench {
         }
 
         func run() throws {
-            let results = RNGBenchmark.run(threads: threads)
+            if let emitStream {
+                guard let kind = RNGBenchmark.EmittedStream(rawValue: emitStream) else {
+                    throw ValidationError("unknown --emit stream '\(emitStream)'; choose \(RNGBenchmark.EmittedStream.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                RNGBenchmark.emit(kind) { bytes in
+                    FileHandle.standardOutput.write(Data(bytes))  // a closed pipe ends the process (SIGPIPE)
+                    return true
+                }
+                return
+            }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+            let results = RNGBenchmark.run(threads: threads, repeats: repeats)
             if json {
                 emit(try JSONOutput.string(results))
             } else {
-                for r in results { emit(String(format: "%@  %d threads  %.3e normals/s", r.precision, r.threads, r.numbersPerSecond)) }
+                for r in results {
+                    let reference = results.first { $0.method == NormalMethod.boxMuller.rawValue && $0.precision == r.precision }
+                    let ratio = reference.map { String(format: "  %.2fx box-muller", r.numbersPerSecond / $0.numbersPerSecond) } ?? ""
+                    emit(String(format: "%-10@ %@  %d threads  %.3e normals/s", r.method, r.precision, r.threads, r.numbersPerSecond) + ratio)
+                }
             }
         }
     }

@@ -53,7 +53,9 @@ extension SGDiff {
         }
 
         func run() throws {
-            let configuration = try makeConfiguration()
+            var configuration = try makeConfiguration()
+            configuration.normals = common.normalsSetting
+            try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(EscapeSaddle.experiment)
             switch try EscapeSaddle.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):
@@ -141,7 +143,9 @@ extension SGDiff {
         }
 
         func run() throws {
-            let configuration = try makeConfiguration()
+            var configuration = try makeConfiguration()
+            configuration.normals = common.normalsSetting
+            try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(EscapeMinimum.experiment)
             switch try EscapeMinimum.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):

@@ -43,7 +43,9 @@ extension SGDiff {
         }
 
         func run() throws {
-            let configuration = try makeConfiguration()
+            var configuration = try makeConfiguration()
+            configuration.normals = common.normalsSetting
+            try configuration.validate()
             let directory = common.outputDirectory.appendingPathComponent(SideBySide.experiment)
             switch try SideBySide.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {
             case .complete(let result):

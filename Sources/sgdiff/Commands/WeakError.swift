@@ -47,6 +47,7 @@ extension SGDiff {
                 etas: try etas.grid("--etas"), paths: paths, pathScaling: pathScaling, substeps: substeps,
                 stepper: stepper, seed: common.seed, antithetic: !noAntithetic)
             configuration.maxSDEStep = sdeStep
+            configuration.normals = common.normalsSetting
             try configuration.validate()
             return configuration
         }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import SGDDiffusion
 
+extension NormalMethod: ExpressibleByArgument {}
+
 /// Options every experiment takes.
 struct CommonOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Random seed, a whole number in 0...2^64-1 (default: 1); results are a pure function of the seed and the configuration.",
@@ -25,6 +27,13 @@ struct CommonOptions: ParsableArguments {
 
     @Flag(help: "Discard an existing checkpoint instead of resuming from it.")
     var restart = false
+
+    @Option(help: ArgumentHelp("Standard-normal generator (box-muller is the default; results differ between them).",
+                               valueName: NormalMethod.allCases.map(\.rawValue).joined(separator: "|")))
+    var normals: NormalMethod = .standard
+
+    /// What a configuration records: nil for the default, so default runs keep their fingerprints.
+    var normalsSetting: NormalMethod? { normals == .standard ? nil : normals }
 
     func validate() throws {
         guard threads >= 1, threads <= 4096 else { throw ValidationError("--threads must be in 1...4096, got \(threads)") }
