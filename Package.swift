@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "CLITests", dependencies: ["sgdiff", "CustomProblem", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "CLITests", dependencies: ["sgdiff", "CustomProblem", "TestSupport"], exclude: ["Snapshots"], swiftSettings: fastMath),
     ],
     swiftLanguageModes: [.v6]
 )

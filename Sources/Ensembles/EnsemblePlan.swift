@@ -15,6 +15,15 @@ public struct EnsemblePlan: Sendable, Equatable, Codable {
         self.blockSize = blockSize
     }
 
+    /// A plan of `count` independent work items, one per block: for work that is not SIMD
+    /// lanes of paths (the runs of a splitting estimator), where the lane alignment of
+    /// `init(paths:blockSize:)` does not apply and the finest blocks balance the threads best.
+    public static func items(_ count: Int) throws -> EnsemblePlan {
+        var plan = try EnsemblePlan(paths: count, blockSize: 8)
+        plan.blockSize = 1
+        return plan
+    }
+
     public var blockCount: Int { (paths + blockSize - 1) / blockSize }
 
     public func pathRange(ofBlock b: Int) -> Range<Int> {

@@ -253,7 +253,7 @@ where P.State.Scalar == Double, D.State == P.State {
         var work = 0
         let (entrances, up, down, _) = cycles(cycleCount, stream: 0, workDone: &work)
         let empty = Tally(observables: [("probability", 0), ("successTime", 0)])
-        let progress = try runner.run(task: task, plan: try EnsemblePlan(paths: runs, blockSize: 1), emptyTally: empty,
+        let progress = try runner.run(task: task, plan: try EnsemblePlan.items(runs), emptyTally: empty,
                                       work: 1, unit: "runs") { indices in
             var tally = empty
             for r in indices {

@@ -5,6 +5,7 @@ import Foundation
 import Numerics
 import Persistence
 import Problems
+import Randomness
 
 struct EscapeMinimumKernel: ProblemVisitor {
     typealias Output = (analysis: StationaryPoint, saddle: StationaryPoint?, tasks: [String: TaskProgress], seconds: [String: Double],

@@ -4,6 +4,7 @@ import Foundation
 import Numerics
 import Persistence
 import Problems
+import Randomness
 
 /// The weak-error laboratory of Theorem 1.
 public enum WeakErrorStudy {
