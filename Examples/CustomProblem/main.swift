@@ -56,7 +56,7 @@ do {
     let start = Point2(0.5, 0)
     let spec = try ProblemSpec(describing: problem, initial: start, parameters: ["sigma": noise.sigma, "amplitude": noise.amplitude],
                                noiseDescription: noise.description)
-    let weak = WeakErrorConfiguration(problem: spec, testFunctions: [.square], horizon: 1, etas: [0.2, 0.1, 0.05],
+    let weak = WeakErrorConfiguration(problem: spec, testFunctions: [.square], horizon: 1, etas: [0.1, 0.05, 0.025],
                                       paths: quick ? 200_000 : 4_000_000)
     guard case .complete(let weakResult) = try WeakErrorStudy.run(problem: problem, initial: start, configuration: weak, options: options) else {
         fatalError("an unsharded run returns its result")

@@ -81,7 +81,8 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
 
 /// Without noise a path started at a stationary point never leaves it.
 func requireNoise(_ noise: NoiseSpec) throws {
-    guard noise.kind == .minibatch || noise.scale > 0 else {
+    // a user's own noise model (`.custom`) records σ only when it is isotropic; its S(x) is its own
+    guard noise.kind == .minibatch || noise.kind == .custom || noise.scale > 0 else {
         throw EscapeError.invalid("noise scale σ", "\(noise.scale) (must be > 0: without noise no path leaves the stationary point)")
     }
 }
