@@ -2,6 +2,7 @@
 @_exported import Randomness
 @_exported import Problems
 @_exported import Dynamics
+@_exported import FiniteSums
 @_exported import Ensembles
 @_exported import Escape
 @_exported import NeuralNets

@@ -80,20 +80,10 @@ public struct LeastSquares<State: StateVector>: StochasticGradientProblem where 
         return (1 / Double(m)) * sum
     }
 
-    /// Calls `body` with m distinct indices of 0..<M (Floyd, "Programming pearls: a sample of
-    /// brilliance", CACM 30(9), 1987).
+    /// Calls `body` with m distinct indices of 0..<M (see `BatchSampler`).
     @inlinable
     public func forEachBatchIndex(size m: Int, generator: inout PhiloxGenerator, _ body: (Int) -> Void) {
-        let n = count
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (n + 63) / 64) { bits in
-            bits.initialize(repeating: 0)
-            for j in (n - m)..<n {
-                let t = generator.nextInt(below: j + 1)
-                let pick = (bits[t >> 6] >> UInt64(t & 63)) & 1 == 1 ? j : t
-                bits[pick >> 6] |= 1 << UInt64(pick & 63)
-                body(pick)
-            }
-        }
+        BatchSampler.forEachIndex(size: m, of: count, generator: &generator, body)
     }
 
     /// Σ₀(x), the sample covariance of the per-sample gradients.

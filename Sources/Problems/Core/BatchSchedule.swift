@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Mini-batch size m_k as a function of the iteration k (paper §3.2 and §5).
 public enum BatchSchedule: Sendable, Equatable, Codable {
@@ -72,6 +73,25 @@ extension BatchSchedule: CustomStringConvertible {
             return text
         case .logarithmic(let c, let eta, let maximum, let minimum):
             return "log(c=\(c), η=\(eta), \(minimum)…\(maximum))"
+        }
+    }
+}
+
+/// Uniform mini-batches without replacement: every m-subset of 0..<M equally likely, in O(m)
+/// draws (Floyd, "Programming pearls: a sample of brilliance", CACM 30(9), 1987).
+public enum BatchSampler {
+    /// Calls `body` with m distinct indices of 0..<count.
+    @inlinable
+    public static func forEachIndex(size m: Int, of count: Int, generator: inout PhiloxGenerator, _ body: (Int) -> Void) {
+        let n = count
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (n + 63) / 64) { bits in
+            bits.initialize(repeating: 0)
+            for j in (n - m)..<n {
+                let t = generator.nextInt(below: j + 1)
+                let pick = (bits[t >> 6] >> UInt64(t & 63)) & 1 == 1 ? j : t
+                bits[pick >> 6] |= 1 << UInt64(pick & 63)
+                body(pick)
+            }
         }
     }
 }

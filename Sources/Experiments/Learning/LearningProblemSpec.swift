@@ -1,0 +1,141 @@
+import FiniteSums
+import Foundation
+import NeuralNets
+import Problems
+import Randomness
+
+/// A learning problem named by its data and model, so that a configuration (and its JSON) says
+/// exactly which finite sum F(x) = (1/M) Σ f_i(x) + (λ/2)|x|² a study ran on.
+public struct LearningProblemSpec: Codable, Equatable, Sendable {
+    public enum Source: Codable, Equatable, Sendable {
+        /// Seeded synthetic data (see `SyntheticData`); `testSamples` held-out samples of the same law.
+        case synthetic(samples: Int, features: Int, testSamples: Int, seed: UInt64)
+        /// The user's file (CSV, .npy, .npz) and its label column; `testFraction` of the rows held out.
+        case file(path: String, label: String?, testFraction: Double, splitSeed: UInt64)
+        /// The first `trainSubset` MNIST training images of `digits` (two digits: logistic
+        /// regression of the second against the first; more: softmax), the test images of them.
+        case mnist(directory: String?, digits: [Int], trainSubset: Int)
+    }
+
+    public var source: Source
+    public var model: LinearModel.Loss
+    /// Outputs of a softmax model; nil: the number of classes in the data.
+    public var classes: Int?
+    public var batch: Int
+    public var l2: Double
+    public var intercept: Bool
+    /// Centre and scale each feature by the training set's statistics (test set with the same).
+    public var standardize: Bool
+
+    public init(source: Source, model: LinearModel.Loss, classes: Int? = nil, batch: Int, l2: Double = 0, intercept: Bool = true,
+                standardize: Bool = false) {
+        (self.source, self.model, self.classes, self.batch, self.l2, self.intercept, self.standardize) =
+            (source, model, classes, batch, l2, intercept, standardize)
+    }
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case invalid(String)
+        public var description: String {
+            switch self { case .invalid(let why): return why }
+        }
+    }
+
+    /// One line for tables: "logistic regression, synthetic M = 1000, d = 101, m = 32".
+    public var summary: String {
+        let data: String
+        switch source {
+        case .synthetic(let n, let p, _, let seed): data = "synthetic data (M = \(n), p = \(p), seed \(seed))"
+        case .file(let path, _, _, _): data = "\((path as NSString).lastPathComponent)"
+        case .mnist(_, let digits, let n): data = "MNIST digits \(digits.map(String.init).joined(separator: "/")) (first \(n) training images)"
+        }
+        return "\(model.rawValue) on \(data), batch m = \(batch)" + (l2 > 0 ? ", λ = \(l2)" : "")
+    }
+
+    /// The problem, its training and test sets, and x₀ = 0.
+    public func build(mnist: MNISTSource = MNISTSource(download: false)) throws -> FiniteSumProblem<LinearModel> {
+        var (train, test) = try loadSets(mnist: mnist)
+        if standardize {
+            let s = FeatureScaling(train)
+            train = s.apply(train)
+            test = test.map(s.apply)
+        }
+        if intercept {
+            train = train.withIntercept()
+            test = test?.withIntercept()
+        }
+        let classCount: Int
+        if model == .softmax {
+            let seen = Int(train.targets.max() ?? 0) + 1
+            classCount = classes ?? max(seen, 2)
+        } else {
+            classCount = 1
+        }
+        guard batch >= 1, batch <= train.count else {
+            throw Failure.invalid("batch size \(batch) must lie in 1…M = \(train.count) (the training set's size)")
+        }
+        let model = LinearModel(loss: self.model, featureCount: train.featureCount, classCount: max(classCount, 2))
+        return try FiniteSumProblem(model: model, data: train, test: test, l2: l2, batchSchedule: .constant(batch))
+    }
+
+    func loadSets(mnist: MNISTSource) throws -> (TrainingSet, TrainingSet?) {
+        switch source {
+        case .synthetic(let n, let p, let nTest, let seed):
+            guard n >= 2, p >= 1, nTest >= 0 else { throw Failure.invalid("synthetic data needs at least 2 samples and 1 feature") }
+            guard n.multipliedReportingOverflow(by: p).partialValue <= 1 << 28, !n.multipliedReportingOverflow(by: p).overflow else {
+                throw Failure.invalid("synthetic data of \(n) × \(p) values is too large (limit 2^28)")
+            }
+            let generator = SyntheticData(kind: model, features: p, classes: classes ?? 3, seed: seed)
+            return (try generator.samples(n, stream: 0), nTest > 0 ? try generator.samples(nTest, stream: 1) : nil)
+        case .file(let path, let label, let fraction, let seed):
+            return try loadFile(path: path, label: label, testFraction: fraction, seed: seed)
+        case .mnist(let directory, let digits, let subset):
+            var source = mnist
+            if let directory { source.explicitDirectory = directory }
+            return try loadMNIST(source, digits: digits, trainSubset: subset)
+        }
+    }
+
+    func loadMNIST(_ source: MNISTSource, digits: [Int], trainSubset: Int) throws -> (TrainingSet, TrainingSet?) {
+        guard digits.count >= 2, Set(digits).count == digits.count, digits.allSatisfy({ (0...9).contains($0) }) else {
+            throw Failure.invalid("--digits needs at least two different digits 0…9, got \(digits)")
+        }
+        guard trainSubset >= 2 else { throw Failure.invalid("--train-subset must be at least 2, got \(trainSubset)") }
+        guard case .available(let data, _) = try source.resolve(trainExamples: trainSubset, log: { _ in }) else {
+            throw Failure.invalid("MNIST is not available here: " + MNISTSource.fix)
+        }
+        let classOf = Dictionary(uniqueKeysWithValues: digits.enumerated().map { (Int($0.element), $0.offset) })
+        func pick(_ images: [Float], _ labels: [UInt8], limit: Int) throws -> TrainingSet {
+            var f: [Double] = [], y: [Double] = []
+            for i in 0..<min(limit, labels.count) {
+                guard let c = classOf[Int(labels[i])] else { continue }
+                f.append(contentsOf: images[(i * MNIST.pixels)..<((i + 1) * MNIST.pixels)].map(Double.init))
+                y.append(Double(c))
+            }
+            return try TrainingSet(features: f, count: y.count, featureCount: MNIST.pixels, targets: y,
+                                   source: "MNIST digits \(digits.map(String.init).joined(separator: ","))")
+        }
+        return (try pick(data.trainImages, data.trainLabels, limit: trainSubset), try pick(data.testImages, data.testLabels, limit: data.testCount))
+    }
+}
+
+/// Per-feature centring and scaling by a training set's mean and standard deviation; a constant
+/// feature is only centred.
+struct FeatureScaling {
+    var mean: [Double], scale: [Double]
+
+    init(_ set: TrainingSet) {
+        let p = set.featureCount, n = Double(set.count)
+        mean = [Double](repeating: 0, count: p)
+        var square = [Double](repeating: 0, count: p)
+        for i in 0..<set.count { for j in 0..<p { mean[j] += set.features[i * p + j] / n } }
+        for i in 0..<set.count { for j in 0..<p { let c = set.features[i * p + j] - mean[j]; square[j] += c * c / n } }
+        scale = square.map { $0 > 1e-24 ? 1 / $0.squareRoot() : 1 }
+    }
+
+    func apply(_ set: TrainingSet) -> TrainingSet {
+        let p = set.featureCount
+        var f = set.features
+        for i in 0..<set.count { for j in 0..<p { f[i * p + j] = (f[i * p + j] - mean[j]) * scale[j] } }
+        return (try? TrainingSet(features: f, count: set.count, featureCount: p, targets: set.targets, source: set.source)) ?? set
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Numerics
+
+/// Linear models f_i(x) = ℓ(a_iᵀ W, y_i): least squares, logistic regression and softmax
+/// (multinomial logistic) regression. W is p × K (K = 1 but for softmax), stored as
+/// x[j K + k], so that a d × ld parameter block *is* the p × (K ld) matrix that one GEMM
+/// multiplies by the design: the logits of every (sample, class, path) in one call.
+public struct LinearModel: FiniteSumModel {
+    public enum Loss: String, Sendable, Codable, CaseIterable {
+        /// ½ (aᵀx − y)².
+        case leastSquares = "least-squares"
+        /// log(1 + e^u) − y u with u = aᵀx and y ∈ {0, 1}.
+        case logistic
+        /// log Σ_k e^{u_k} − u_y with u = aᵀW and y ∈ {0, …, K−1}.
+        case softmax
+    }
+
+    public let loss: Loss
+    public let featureCount: Int
+    public let classCount: Int
+
+    public init(loss: Loss, featureCount: Int, classCount: Int = 2) {
+        precondition(featureCount >= 1, "a linear model needs at least one feature")
+        precondition(loss != .softmax || classCount >= 2, "softmax regression needs at least two classes")
+        self.loss = loss
+        self.featureCount = featureCount
+        self.classCount = loss == .softmax ? classCount : 1
+    }
+
+    public var name: String { loss.rawValue }
+    public var outputs: Int { classCount }
+    public var parameterCount: Int { featureCount * outputs }
+    public var activationWidth: Int { outputs }
+
+    public func firstInvalidTarget(_ targets: [Double]) -> (row: Int, reason: String)? {
+        switch loss {
+        case .leastSquares:
+            return nil
+        case .logistic:
+            guard let i = targets.firstIndex(where: { $0 != 0 && $0 != 1 }) else { return nil }
+            return (i, "logistic regression needs labels 0 or 1, got \(targets[i])")
+        case .softmax:
+            guard let i = targets.firstIndex(where: { $0 < 0 || $0 != $0.rounded() || $0 >= Double(classCount) }) else { return nil }
+            return (i, "label \(targets[i]) is not a class index 0…\(classCount - 1) (the model has \(classCount) outputs; raise --classes)")
+        }
+    }
+
+    /// activations[i, k ld + b] = u (least squares), σ(u) (logistic), softmax(u)_k (softmax).
+    public func forward(_ design: DesignView, parameters: UnsafePointer<Double>, ld: Int, workspace: ModelWorkspace, losses: Bool) {
+        let n = design.rows, wide = outputs * ld
+        Double._gemm(transA: false, transB: false, m: n, n: wide, k: featureCount, alpha: 1, a: design.features, lda: featureCount,
+                     b: parameters, ldb: wide, beta: 0, c: workspace.activations, ldc: wide)
+        let act = workspace.activations, lossRows = workspace.losses
+        switch loss {
+        case .leastSquares:
+            guard losses else { return }
+            for i in 0..<n {
+                let y = design.targets[i]
+                for b in 0..<ld {
+                    let r = act[i * wide + b] - y
+                    lossRows[i * ld + b] = 0.5 * r * r
+                }
+            }
+        case .logistic:
+            for i in 0..<n {
+                let y = design.targets[i]
+                for b in 0..<ld {
+                    let u = act[i * wide + b]
+                    if losses { lossRows[i * ld + b] = Self.softplus(u) - y * u }
+                    act[i * wide + b] = 1 / (1 + exp(-u))
+                }
+            }
+        case .softmax:
+            let k = outputs
+            for i in 0..<n {
+                let label = Int(design.targets[i])
+                let row = act + i * wide
+                for b in 0..<ld {
+                    var top = -Double.infinity
+                    for c in 0..<k { top = max(top, row[c * ld + b]) }
+                    var sum = 0.0
+                    let logitOfLabel = row[label * ld + b]
+                    for c in 0..<k {
+                        let e = exp(row[c * ld + b] - top)
+                        row[c * ld + b] = e
+                        sum += e
+                    }
+                    for c in 0..<k { row[c * ld + b] /= sum }
+                    if losses { lossRows[i * ld + b] = top + log(sum) - logitOfLabel }
+                }
+            }
+        }
+    }
+
+    public func backward(_ design: DesignView, weights: SampleWeights, workspace: ModelWorkspace, into gradient: UnsafeMutablePointer<Double>) {
+        let n = design.rows, ld = workspace.ld, k = outputs, wide = k * ld
+        let act = workspace.activations, terms = workspace.scratch
+        for i in 0..<n {
+            let y = design.targets[i]
+            let label = loss == .softmax ? Int(y) : 0
+            for c in 0..<k {
+                let offset = i * wide + c * ld
+                let target = loss == .softmax ? (c == label ? 1.0 : 0.0) : y
+                switch weights {
+                case .uniform(let w):
+                    for b in 0..<ld { terms[offset + b] = w * (act[offset + b] - target) }
+                case .matrix(let w):
+                    let wRow = w + i * ld
+                    for b in 0..<ld { terms[offset + b] = wRow[b] * (act[offset + b] - target) }
+                }
+            }
+        }
+        Double._gemm(transA: true, transB: false, m: featureCount, n: wide, k: n, alpha: 1, a: design.features, lda: featureCount,
+                     b: terms, ldb: wide, beta: 0, c: gradient, ldc: wide)
+    }
+
+    public func hessianVectorProduct(_ design: DesignView, parameters: UnsafePointer<Double>, direction: UnsafePointer<Double>, scale: Double,
+                                     workspace: ModelWorkspace, into product: UnsafeMutablePointer<Double>) {
+        let n = design.rows, ld = workspace.ld, k = outputs, wide = k * ld
+        let act = workspace.activations, s = workspace.directional, terms = workspace.scratch
+        Double._gemm(transA: false, transB: false, m: n, n: wide, k: featureCount, alpha: 1, a: design.features, lda: featureCount,
+                     b: direction, ldb: wide, beta: 0, c: s, ldc: wide)
+        switch loss {
+        case .leastSquares:
+            for e in 0..<(n * wide) { terms[e] = s[e] }
+        case .logistic:
+            for e in 0..<(n * wide) {
+                let p = act[e]
+                terms[e] = p * (1 - p) * s[e]
+            }
+        case .softmax:
+            // (diag p − p pᵀ) s, per sample and path
+            for i in 0..<n {
+                let base = i * wide
+                for b in 0..<ld {
+                    var ps = 0.0
+                    for c in 0..<k { ps += act[base + c * ld + b] * s[base + c * ld + b] }
+                    for c in 0..<k {
+                        let e = base + c * ld + b
+                        terms[e] = act[e] * (s[e] - ps)
+                    }
+                }
+            }
+        }
+        Double._gemm(transA: true, transB: false, m: featureCount, n: wide, k: n, alpha: scale, a: design.features, lda: featureCount,
+                     b: terms, ldb: wide, beta: 0, c: product, ldc: wide)
+    }
+
+    /// log(1 + e^u) without overflow.
+    @inlinable static func softplus(_ u: Double) -> Double { max(u, 0) + log1p(exp(-abs(u))) }
+}
