@@ -6,7 +6,7 @@ extension SGDiff {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure the engine: SDE ensembles (path-steps/s), Gaussian generation, BLAS kernels.",
-            subcommands: [SDE.self, RNG.self, BLAS.self, MLP.self])
+            subcommands: [SDE.self, RNG.self, BLAS.self, MLP.self, FiniteSum.self])
     }
 }
 
@@ -214,6 +214,66 @@ extension SGDiff.Bench {
                 } else {
                     emit(String(format: "batch %5d %-9@ %8.0f samples/s (median of %d windows; OpenBLAS %@)", m.batch, m.optimizer, m.median, m.samplesPerSecond.count, m.blasKernel))
                 }
+            }
+        }
+    }
+}
+
+extension SGDiff.Bench {
+    struct FiniteSum: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "finite-sum",
+            abstract: "Exact SME-1 of logistic regression by the weighted-gradient step: path-steps/s beside the GEMM rate (issue 9).")
+
+        @Option(name: .customShort("M"), parsing: .unconditional, help: "Samples.")
+        var samples: Int = 4096
+
+        @Option(name: .customShort("d"), parsing: .unconditional, help: "Features (= parameters).")
+        var features: Int = 256
+
+        @Option(name: .customShort("B"), parsing: .unconditional, help: "Paths.")
+        var paths: Int = 64
+
+        @Option(name: .customShort("K"), parsing: .unconditional, help: "Steps.")
+        var steps: Int = 200
+
+        @Option(parsing: .unconditional, help: "Timed repeats after one warm-up run; the best is reported.")
+        var repeats: Int = 3
+
+        @Option(parsing: .unconditional, help: "Threads.")
+        var threads: Int = EnsembleRunner.availableCores
+
+        @Option(parsing: .unconditional, help: "Paths per block (each thread multiplies its own blocks); default B / threads.")
+        var block: Int?
+
+        @Option(parsing: .unconditional, help: "Seed, a whole number in 0...2^64-1 (default: 1234).", transform: parseSeed)
+        var seed: UInt64 = 1234
+
+        @Flag(help: "Print one JSON object per measurement.")
+        var json = false
+
+        func validate() throws {
+            guard (2...1 << 20).contains(samples) else { throw ValidationError("-M must be in 2...2^20, got \(samples)") }
+            guard (1...1 << 16).contains(features) else { throw ValidationError("-d must be in 1...65536, got \(features)") }
+            guard samples.multipliedReportingOverflow(by: features).partialValue <= 1 << 28 else { throw ValidationError("-M × -d is above 2^28 values") }
+            guard (1...4096).contains(paths) else { throw ValidationError("-B must be in 1...4096, got \(paths)") }
+            guard (1...1_000_000).contains(steps) else { throw ValidationError("-K must be in 1...10^6, got \(steps)") }
+            guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be in 1...100, got \(repeats)") }
+            guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
+            if let block, !(1...paths).contains(block) { throw ValidationError("--block must be in 1...B, got \(block)") }
+        }
+
+        func run() throws {
+            let size = block ?? max(1, (paths + threads - 1) / threads)
+            let m = try FiniteSumBenchmark.run(samples: samples, features: features, paths: paths, steps: steps, repeats: repeats,
+                                               threads: threads, blockSize: size, seed: seed)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                emit(String(decoding: try encoder.encode(m), as: UTF8.self))
+            } else {
+                emit(String(format: "exact SME-1, logistic M = %d, d = %d, B = %d, K = %d, %d threads (blocks of %d): %.3g path-steps/s (best %.3f s); GEMM %.1f GFLOP/s; mean F(X_K) = %.6f",
+                            m.M, m.d, m.B, m.K, m.threads, m.blockSize, m.path_steps_per_s, m.best_s, m.gemm_gflops, m.mean_final_loss))
             }
         }
     }
