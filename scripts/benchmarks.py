@@ -2,7 +2,7 @@
 """Run sgdiff's benchmarks and the peers' (numpy, numba, JAX, diffrax, torchsde, PyTorch) back to
 back in one session, one implementation per process, and write BENCHMARKS.md.
 
-    python3 scripts/benchmarks.py [--peers-python PY] [--runs 3] [--out results/bench] [--parts sde,mlp]
+    python3 scripts/benchmarks.py [--peers-python PY] [--runs 3] [--out results/bench] [--parts sde,mlp,finite-sum]
 
 The peers' environment is built once, outside the repository, by
     bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers
@@ -20,6 +20,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "bench"))
+import finite_sum  # noqa: E402
+
+PARTS = ("sde", "mlp", "finite-sum")
 PEER_SDE = ["numpy", "numba", "numba_gen", "jax_f32", "jax_f32_2dev", "diffrax_f32", "torch_raw_f32", "torch_raw_f64", "torchsde_f32"]
 PEER_RNG = ["numba", "torch"]
 
@@ -120,28 +124,51 @@ def main():
     ap.add_argument("--paths", type=int, default=100000)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--summarize-only", action="store_true", help="rewrite BENCHMARKS.md from existing results")
-    ap.add_argument("--parts", default="sde,mlp", help="which benchmarks to run: sde (with RNG), mlp (F1 network on MNIST)")
+    ap.add_argument("--parts", default="sde,mlp", help="which benchmarks to run: sde (with RNG), mlp (F1 network on MNIST), "
+                    "finite-sum (exact SME-1 of logistic regression against PyTorch, issue 9); the others' tables are kept")
+    ap.add_argument("--finite-sum-size", default="4096,256,64,200", help="M,d,B,K of the finite-sum part")
+    ap.add_argument("--sgdiff", default=os.path.join(ROOT, ".build", "release", "sgdiff"), help="the sgdiff binary to time")
+    ap.add_argument("--no-build", action="store_true", help="time --sgdiff as it is instead of building it first")
     ap.add_argument("--mnist-dir", default=os.environ.get("SGDIFF_MNIST_DIR", os.path.join(ROOT, "..", "shared", "data", "mnist")))
     ap.add_argument("--mlp-windows", type=int, default=5)
     a = ap.parse_args()
+    parts = set(a.parts.split(","))
+    if parts - set(PARTS):
+        ap.error(f"--parts: unknown part {', '.join(sorted(parts - set(PARTS)))} (choose from {', '.join(PARTS)})")
+    try:
+        fs_size = [int(v) for v in a.finite_sum_size.split(",")]
+        assert len(fs_size) == 4 and min(fs_size) >= 1
+    except (ValueError, AssertionError):
+        ap.error(f"--finite-sum-size: expected four positive integers M,d,B,K, got {a.finite_sum_size!r}")
     os.makedirs(a.out, exist_ok=True)
     sde_jsonl = os.path.join(a.out, "sde.jsonl")
     mlp_jsonl = os.path.join(a.out, "mlp.jsonl")
-    parts = set(a.parts.split(","))
-    binary = os.path.join(ROOT, ".build", "release", "sgdiff")
+    fs_jsonl = os.path.join(a.out, "finite_sum.jsonl")
+    commands_json = os.path.join(a.out, "commands.json")
+    binary = a.sgdiff
     env = dict(os.environ)
+    commands = json.load(open(commands_json)) if os.path.exists(commands_json) else {}
     if not a.summarize_only:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "sgdiff"], cwd=ROOT, check=True)
-        for f in (["sde.jsonl"] if "sde" in parts else []) + (["mlp.jsonl"] if "mlp" in parts else []) + ["load.log", "cpu_monitor.tsv"]:
+        if not a.no_build:
+            subprocess.run(["swift", "build", "-c", "release", "--product", "sgdiff"], cwd=ROOT, check=True)
+        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            sys.exit(f"benchmarks.py: no sgdiff binary at {binary} (build it, or pass --sgdiff PATH)")
+        fresh = {"sde": ["sde.jsonl"], "mlp": ["mlp.jsonl"], "finite-sum": ["finite_sum.jsonl"]}
+        for f in [f for p in parts for f in fresh[p]] + ["load.log", "cpu_monitor.tsv"]:
             if os.path.exists(os.path.join(a.out, f)):
                 os.remove(os.path.join(a.out, f))
+        # Each table names the command line that produced it, also when later runs redo only other parts.
+        argv = " ".join(["python3", "scripts/benchmarks.py"] + sys.argv[1:])
+        commands.update({p: argv for p in parts})
+        with open(commands_json, "w") as f:
+            json.dump(commands, f, indent=1)
         with open(os.path.join(a.out, "env.txt"), "w") as f:
             f.write(sh([a.peers_python, os.path.join(a.shared, "env_info.py")]))
             f.write("sgdiff bench blas:\n" + sh([binary, "bench", "blas", "--sizes", "1024,2048", "--repeats", "3"]))
         # The shared monitor counts only the Python peers as benchmark processes; sgdiff's own threads
         # would show up as foreign load, so it runs here with sgdiff's command line added to its markers.
         monitor_code = ("import sys; sys.path.insert(0, sys.argv[1]); import monitor; "
-                        "monitor.MARKERS = monitor.MARKERS + ('sgdiff bench',); sys.argv = sys.argv[1:]; monitor.main()")
+                        "monitor.MARKERS = monitor.MARKERS + ('sgdiff bench', '%s'); sys.argv = sys.argv[1:]; monitor.main()") % finite_sum.MONITOR_MARKER
         monitor = subprocess.Popen([a.peers_python, "-c", monitor_code, a.shared, os.path.join(a.out, "cpu_monitor.tsv"), "1"])
         try:
             if "sde" in parts:
@@ -168,6 +195,10 @@ def main():
                 print(f"[{tag}] torch mlp", flush=True)
                 subprocess.run([a.peers_python, os.path.join(a.shared, "mlp_bench.py"), "--mnist-dir", a.mnist_dir, "--frameworks", "torch",
                                 "--repeats", str(a.mlp_windows), "--epochs", "0", "--json", mlp_jsonl, "--tag", tag], capture_output=True, env=env)
+            for run in range(1, a.runs + 1 if "finite-sum" in parts else 1):
+                with open(os.path.join(a.out, "load.log"), "a") as f:
+                    f.write(f"fs{run} start {time.strftime('%FT%TZ', time.gmtime())} loadavg {open('/proc/loadavg').read()}")
+                finite_sum.run_round(binary, a.peers_python, f"fs{run}", fs_jsonl, fs_size, env)
         finally:
             monitor.terminate()
     tables = sh([a.peers_python, os.path.join(a.shared, "summarize.py"), a.out])
@@ -177,9 +208,15 @@ def main():
         if r.get("kind") == "rng":
             rng.setdefault(r["impl"], []).append(r["numbers_per_s"])
     rng = {k: statistics.median(v) for k, v in rng.items()}
+    # The SDE and MLP tables' command lines; the finite-sum section names its own.
+    header_commands = list(dict.fromkeys(commands[p] for p in ("sde", "mlp") if p in commands))
+    if not header_commands:   # a results directory from before commands.json: the invocation's own parts
+        run_parts = ",".join(p for p in ("sde", "mlp") if p in parts)
+        header_commands = ["python3 scripts/benchmarks.py --runs %d --parts %s" % (a.runs, run_parts) if run_parts
+                           else "(command not recorded in %s)" % a.out]
     lines = ["# Benchmarks", "",
              "Measured on this project's development machine in one session, one implementation per process, by",
-             "", "    python3 scripts/benchmarks.py --runs %d --parts %s" % (a.runs, a.parts), "",
+             ""] + ["    " + c for c in header_commands] + ["",
              "(peers from `../shared/bench`, set up with `bash ../shared/bench/setup-peers.sh $HOME/.venvs/peers`).",
              "The machine is shared and noisy: every number is a median over processes, each process reporting the",
              "best of 3 timed repeats; ratios compare medians from the same session.", "",
@@ -217,6 +254,8 @@ def main():
         torch_version = next((r.get("version") for r in load(mlp_jsonl) if r.get("framework") == "torch" and r.get("version")), None)
         if torch_version:
             lines += ["", f"PyTorch: {torch_version}."]
+    lines += finite_sum.table(load(fs_jsonl), os.path.join(a.out, "cpu_monitor.tsv"),
+                              commands.get("finite-sum", "python3 scripts/benchmarks.py --parts finite-sum   (assumed: not recorded)"))
     lines += ["", "## Full tables", "", tables.strip(), "", "## Machine", "", "```", open(os.path.join(a.out, "env.txt")).read().strip(), "```", ""]
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines))
