@@ -109,7 +109,7 @@ public enum LearningWeakErrorStudy {
             }
             x.append(log(row.eta))
             y.append(log(abs(e.mean)))
-            sigma.append(e.standardError / abs(e.mean))
+            sigma.append(relativeError(e))
             used.append(row.eta)
         }
         var fit = LearningOrderFit(observable: observable, approximation: p, theory: Double(p), etas: used, excluded: excluded,
@@ -133,7 +133,7 @@ public enum LearningWeakErrorStudy {
             }
             x.append(log(Double(point.level)))
             y.append(log(abs(g.mean)))
-            sigma.append(g.standardError / abs(g.mean))
+            sigma.append(relativeError(g))
             used.append(point.level)
         }
         var fit = SVAGFit(observable: row.observable, eta: row.eta, levels: used, excluded: excluded, verdict: .inconclusive)
@@ -143,6 +143,11 @@ public enum LearningWeakErrorStudy {
         fit.verdict = bandVerdict(line.slopeInterval, theory: -1, tolerance: 0.3)
         return fit
     }
+
+    /// The error of log |e|; with m = M there is no noise and every path is the same
+    /// deterministic iterate (standard error 0), and the fit is then one of exact values, to
+    /// rounding (1e-9 relative).
+    static func relativeError(_ e: Estimate) -> Double { max(e.standardError / abs(e.mean), 1e-9) }
 
     static func bandVerdict(_ interval: ClosedRange<Double>, theory: Double, tolerance: Double) -> Verdict {
         let band = (theory - tolerance)...(theory + tolerance)
