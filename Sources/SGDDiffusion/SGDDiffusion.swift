@@ -8,3 +8,5 @@
 @_exported import Experiments
 @_exported import Persistence
 @_exported import Report
+
+@_exported import Datasets
