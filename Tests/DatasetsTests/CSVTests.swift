@@ -28,6 +28,22 @@ import Testing
         #expect(data.location(ofRow: 0) == "\(csv) line 3")
     }
 
+    /// A quote anywhere sends a file through CSV.swift instead of the byte splitter; both must read
+    /// the same numbers and report the same problems at the same places.
+    @Test func quotedAndUnquotedRoutesAgree() throws {
+        let dir = Scratch()
+        let body = "1.5, -2 ,0\r\n\r\n3e2,-0.125,1\n"
+        let plain = try dir.write("p.csv", "x0,x1,y\n" + body), quoted = try dir.write("q.csv", "\"x0\",x1,y\n" + body)
+        let a = try DatasetFile.load(path: plain, label: "y"), b = try DatasetFile.load(path: quoted, label: "y")
+        #expect(a.features == [1.5, -2, 300, -0.125] && a.features == b.features && a.labels == b.labels)
+        #expect(a.location(ofRow: 1) == "\(plain) line 4" && b.location(ofRow: 1) == "\(quoted) line 4")
+        for row in ["1,2", "1,abc,0", "1,,0", "1,nan,0", "1, inf,0", "1,2 3,0", "1,2,", "1,2,0,4", "1,1e999,0", " ,1,0"] {
+            let e1 = datasetError { _ = try DatasetFile.load(path: try dir.write("e.csv", "x0,x1,y\n0,0,0\n\(row)\n"), label: "y") }
+            let e2 = datasetError { _ = try DatasetFile.load(path: try dir.write("f.csv", "\"x0\",x1,y\n0,0,0\n\(row)\n"), label: "y") }
+            #expect(e1 != nil && e1?.line == 3 && e1?.column == e2?.column && e1?.message == e2?.message, "\(row)")
+        }
+    }
+
     @Test func missingFileOrDirectory() throws {
         let dir = Scratch()
         let missing = dir.path("nope.csv")
