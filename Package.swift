@@ -27,9 +27,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Datasets: CSV.swift streams a file record by record, so memory stays one row plus the parsed
-        // numbers and every record can be tied to its line; SwiftCSV loads the whole text and walks it by
-        // grapheme cluster, several times slower on a 4096×784 file.
+        // Datasets: CSV.swift streams a file record by record, so every record can be tied to its line
+        // as it is read; SwiftCSV loads the whole text and walks it Character by Character (grapheme
+        // clusters), with no line positions. (Not measured against each other.)
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // Datasets: .npz files are zip archives (stored or deflated members).
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
