@@ -27,10 +27,18 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Datasets: CSV.swift streams a file record by record, so every record can be tied to its line
+        // as it is read; SwiftCSV loads the whole text and walks it Character by Character (grapheme
+        // clusters), with no line positions. (Not measured against each other.)
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        // Datasets: .npz files are zip archives (stored or deflated members).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - Implementation details
-        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Not named CZlib: ZIPFoundation's own zlib module map on Linux is `module CZlib`, and two clang
+        // modules of one name in a build are an error.
+        .systemLibrary(name: "CZlibShim", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(
             name: "CLinearAlgebra",
             pkgConfig: "openblas",
@@ -45,11 +53,16 @@ let package = Package(
         .target(name: "FiniteSums", dependencies: ["Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Ensembles", dependencies: ["Dynamics", "Numerics", "Randomness", "Persistence"], swiftSettings: fastMath),
         .target(name: "Escape", dependencies: ["Ensembles", "Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
-        .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Persistence", "CZlib"], swiftSettings: fastMath),
+        .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Persistence", "CZlibShim"], swiftSettings: fastMath),
         .target(name: "Persistence", swiftSettings: fastMath),
+        .target(
+            name: "Datasets",
+            dependencies: ["Randomness", .product(name: "CSV", package: "CSV.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: fastMath
+        ),
         .target(name: "Report", dependencies: ["Persistence"], swiftSettings: fastMath),
-        .target(name: "Experiments", dependencies: ["FiniteSums", "Ensembles", "Escape", "NeuralNets", "Dynamics", "Problems", "Numerics", "Randomness", "Persistence", "Report"], swiftSettings: fastMath),
-        .target(name: "SGDDiffusion", dependencies: ["FiniteSums", "Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "NeuralNets", "Experiments", "Persistence", "Report"], swiftSettings: fastMath),
+        .target(name: "Experiments", dependencies: ["FiniteSums", "Datasets", "Ensembles", "Escape", "NeuralNets", "Dynamics", "Problems", "Numerics", "Randomness", "Persistence", "Report"], swiftSettings: fastMath),
+        .target(name: "SGDDiffusion", dependencies: ["FiniteSums", "Numerics", "Randomness", "Problems", "Dynamics", "Ensembles", "Escape", "NeuralNets", "Experiments", "Persistence", "Report", "Datasets"], swiftSettings: fastMath),
         .executableTarget(name: "sgdiff", dependencies: ["SGDDiffusion", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: fastMath),
 
         // MARK: - Examples (built and run by the test suite)
@@ -66,6 +79,7 @@ let package = Package(
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "CustomProblem", "TestSupport"], exclude: ["Snapshots"], swiftSettings: fastMath),
     ],

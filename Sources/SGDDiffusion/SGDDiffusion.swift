@@ -9,3 +9,5 @@
 @_exported import Experiments
 @_exported import Persistence
 @_exported import Report
+
+@_exported import Datasets

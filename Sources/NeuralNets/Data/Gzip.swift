@@ -1,4 +1,4 @@
-import CZlib
+import CZlibShim
 import Foundation
 
 /// gzip (or zlib) decompression through the system zlib.
