@@ -139,6 +139,24 @@ public enum SideBySide {
                                 wallSeconds: wallSeconds)
     }
 
+    /// Diverged paths are left out of the means; when every path of SGD or of the SDEs
+    /// diverged there is no mean at all, and the run fails with this.
+    public static func divergenceError(_ r: SideBySideResult) -> SideBySideDivergence? {
+        guard let counts = divergenceCounts(r), r.divergedSGD == r.configuration.paths || r.divergedSDE == r.configuration.paths else { return nil }
+        return SideBySideDivergence(description: "\(counts): E φ is undefined; lower η or σ (results were written)")
+    }
+
+    /// What to say when some, but not all, paths diverged.
+    public static func divergenceWarning(_ r: SideBySideResult) -> String? {
+        guard let counts = divergenceCounts(r), divergenceError(r) == nil else { return nil }
+        return "\(counts) and are excluded from the means"
+    }
+
+    static func divergenceCounts(_ r: SideBySideResult) -> String? {
+        guard r.divergedSGD + r.divergedSDE > 0 else { return nil }
+        return "\(r.divergedSGD) SGD and \(r.divergedSDE) SDE of \(r.configuration.paths) paths diverged (non-finite state)"
+    }
+
     @discardableResult
     public static func write(_ r: SideBySideResult, to directory: URL) throws -> [URL] {
         var written: [URL] = []
@@ -175,4 +193,9 @@ public enum SideBySide {
         }
         return plot
     }
+}
+
+/// Every path of SGD or of the SDEs diverged, so no E φ is defined.
+public struct SideBySideDivergence: Error, CustomStringConvertible {
+    public var description: String
 }
