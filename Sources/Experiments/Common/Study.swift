@@ -128,3 +128,8 @@ extension EscapeSaddle: Study {
 extension EscapeMinimum: Study {
     @discardableResult public static func write(_ result: EscapeMinimumResult, to directory: URL) throws -> [URL] { try EscapeArtifacts.write(result, to: directory) }
 }
+
+extension WeakErrorStudy: CataloguedStudy {}
+extension SideBySide: CataloguedStudy {}
+extension EscapeSaddle: CataloguedStudy {}
+extension EscapeMinimum: CataloguedStudy {}

@@ -286,14 +286,13 @@ public enum EscapeSaddle {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeSaddleConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: EscapeSaddleConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try EscapeSaddle.run(problem: problem, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
+    }
+
+    /// `CataloguedStudy`'s entry point: the start is the configuration's own, which `initial` is built from.
+    static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: EscapeSaddleConfiguration,
+                                                  options: RunOptions) throws -> Outcome {
+        try run(problem: problem, configuration: configuration, options: options)
     }
 
     /// Runs the study on any problem; `configuration.problem` describes it

@@ -88,14 +88,7 @@ public enum SideBySide {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: SideBySideConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: SideBySideConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try SideBySide.run(problem: problem, initial: initial, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
     }
 
     /// Runs the study on any problem (see `WeakErrorStudy.run(problem:initial:configuration:options:)`).
