@@ -20,6 +20,7 @@ struct EscapeMinimumKernel: ProblemVisitor {
     var runMonteCarlo = true
 
     func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
+        try requireNoise(problem)
         let c = configuration
         let xStar = P.State(components: c.point!)
         let analysis = try StationaryPoint(problem, at: xStar)

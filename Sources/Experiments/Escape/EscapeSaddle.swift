@@ -59,7 +59,6 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
             throw EscapeError.invalid("stationary point", "give --point: the problem has no known saddle or maximum, or the dimension is wrong")
         }
         guard radius > 0, radius.isFinite else { throw EscapeError.invalid("radius", "\(radius) (must be positive)") }
-        try requireNoise(problem.noise)
         guard point.allSatisfy(\.isFinite) else { throw EscapeError.invalid("stationary point", "\(point) (must be finite)") }
         guard offManifoldDistance >= 0, offManifoldDistance < radius else {
             throw EscapeError.invalid("off-manifold distance", "\(offManifoldDistance) (need 0 <= δ < radius; the start must lie in D)")
@@ -80,11 +79,12 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
 }
 
 /// Without noise a path started at a stationary point never leaves it.
-func requireNoise(_ noise: NoiseSpec) throws {
-    // a user's own noise model (`.custom`) records σ only when it is isotropic; its S(x) is its own
-    guard noise.kind == .minibatch || noise.kind == .custom || noise.scale > 0 else {
-        throw EscapeError.invalid("noise scale σ", "\(noise.scale) (must be > 0: without noise no path leaves the stationary point)")
-    }
+@usableFromInline
+func requireNoise<P: StochasticGradientProblem>(_ problem: P) throws {
+    guard problem.isNoiseFree else { return }
+    let why = "without noise no path leaves the stationary point"
+    if let sigma = problem.isotropicNoiseScale { throw EscapeError.invalid("noise scale σ", "\(sigma) (must be > 0: \(why))") }
+    throw EscapeError.invalid("gradient noise", "Σ(x) = 0 for every x (\(why))")
 }
 
 /// The censoring time becomes a step count per path; it is checked as a double first, since
@@ -242,6 +242,7 @@ struct EscapeSaddleKernel: ProblemVisitor {
 
     @inlinable
     func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
+        try requireNoise(problem)
         let c = configuration
         let xStar = P.State(components: c.point!)
         let analysis = try StationaryPoint(problem, at: xStar)
