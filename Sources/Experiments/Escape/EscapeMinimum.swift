@@ -141,7 +141,18 @@ public struct MinimumEscapeRow: Sendable, Codable, Equatable {
         public var replicas: Int
         public var steps: Int
         public var seconds: Double
+
+        @usableFromInline
+        init(probability: Double, probabilityStandardError: Double, meanExitTime: Double, standardError: Double, runs: Int,
+             replicas: Int, steps: Int, seconds: Double) {
+            (self.probability, self.probabilityStandardError, self.meanExitTime, self.standardError) =
+                (probability, probabilityStandardError, meanExitTime, standardError)
+            (self.runs, self.replicas, self.steps, self.seconds) = (runs, replicas, steps, seconds)
+        }
     }
+
+    @usableFromInline
+    init(eta: Double) { self.eta = eta }
 }
 
 public struct EscapeMinimumResult: Sendable, Codable {
