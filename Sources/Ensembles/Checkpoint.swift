@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Persistence
 
 /// The resumable state of one ensemble task: which blocks are done and the exact tally of
@@ -14,6 +15,22 @@ public struct TaskProgress: Sendable, Equatable, Codable {
         self.blocks = blocks
         completed = Array(repeating: false, count: blocks.count)
         self.tally = tally
+    }
+
+    /// Checks that progress read from a file has the shape of `fresh`, this run's empty progress
+    /// of the task (one mark per block, the same observables with the same shifts, well-formed
+    /// sums), so a damaged or foreign checkpoint is an error and never an index out of range or a
+    /// tally merged into the wrong observable.
+    func requireShape(of fresh: TaskProgress, task: String) throws {
+        func mismatch(_ why: String) -> EnsembleError { .checkpointMismatch("task \(task) in the checkpoint \(why); use --restart to discard it") }
+        guard completed.count == fresh.completed.count else {
+            throw mismatch("marks \(completed.count) blocks, but this run has \(fresh.completed.count)")
+        }
+        guard tally.names == fresh.tally.names, tally.moments.count == tally.names.count else {
+            throw mismatch("has \(tally.moments.count) observables (\(tally.names.count) names), but this configuration has \(fresh.tally.names.count)")
+        }
+        guard tally.moments.map(\.shift) == fresh.tally.moments.map(\.shift) else { throw mismatch("has observables shifted differently") }
+        guard tally.moments.allSatisfy(\.isWellFormed), tally.counts.values.allSatisfy({ $0 >= 0 }) else { throw mismatch("has a malformed tally") }
     }
 
     public var isComplete: Bool { completed.allSatisfy { $0 } }
@@ -35,6 +52,9 @@ public final class CheckpointStore: @unchecked Sendable {
     struct File: Codable {
         var fingerprint: String
         var tasks: [String: TaskProgress]
+        /// Fingerprint of `tasks` (names included) when written: a file changed since, say a task
+        /// renamed onto another's tallies, is refused rather than resumed into a mixed result.
+        var digest: String?
     }
 
     /// Opens (or starts) a checkpoint. A file with a different fingerprint is an error: the
@@ -50,6 +70,9 @@ public final class CheckpointStore: @unchecked Sendable {
             }
             guard file.fingerprint == fingerprint else {
                 throw EnsembleError.checkpointMismatch("\(url.path) was written for a different configuration; use --restart to discard it")
+            }
+            if let digest = file.digest, (try? Persistence.fingerprint(file.tasks)) != digest {
+                throw EnsembleError.checkpointMismatch("\(url.path) was changed after it was written (its tallies do not match their digest); use --restart to discard it")
             }
             tasks = file.tasks
         }
@@ -72,7 +95,8 @@ public final class CheckpointStore: @unchecked Sendable {
             lastWrite = now
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(try encoder.encode(File(fingerprint: fingerprint, tasks: tasks)), to: url)
+            let file = File(fingerprint: fingerprint, tasks: tasks, digest: try Persistence.fingerprint(tasks))
+            try AtomicFile.write(try encoder.encode(file), to: url)
         }
     }
 

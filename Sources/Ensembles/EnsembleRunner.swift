@@ -39,6 +39,7 @@ public struct EnsembleRunner: Sendable {
             guard saved.plan == plan, saved.blocks == owned else {
                 throw EnsembleError.checkpointMismatch("task \(task) was checkpointed with a different plan or shard")
             }
+            try saved.requireShape(of: start, task: task)
             start = saved
         }
         if start.isComplete { return start }

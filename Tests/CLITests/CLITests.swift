@@ -4,15 +4,7 @@ import TestSupport
 
 /// Runs the real `sgdiff` binary built beside this test bundle.
 struct Tool {
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("sgdiff")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: ".build/release/sgdiff")
-    }()
+    static let executable = builtProduct("sgdiff")
 
     struct Output {
         var status: Int32
@@ -184,11 +176,20 @@ struct Tool {
         #expect(try Tool.run(["merge", partials[0], partials[2]], in: directory.url).stderr.contains("blocks missing"))
     }
 
-    /// SIGKILL mid-run, rerun the same command: the result equals an uninterrupted run.
-    @Test func killedRunResumes() throws {
+    /// SIGKILL mid-run, rerun the same command: the result equals an uninterrupted run, for
+    /// every study that checkpoints (escape-minimum's splitting phase included).
+    @Test(arguments: [
+        KilledRun(["weak-error", "--problem", "double-well", "--distribution", "rademacher", "--etas", "0.1,0.05,0.025", "--paths", "6000000"],
+                  files: ["rows.csv"]),
+        KilledRun(["escape-saddle", "--problem", "saddle", "--sde-etas", "1e-2,1e-4,1e-6", "--sgd-etas", "1e-2", "--paths", "40000",
+                   "--sgd-paths", "1000"], files: ["exit-times.csv"]),
+        KilledRun(["escape-minimum", "--etas", "0.25,0.2,0.15", "--sgd-etas", "0.25", "--paths", "4000", "--sgd-paths", "500",
+                   "--splitting-etas", "0.1,0.08", "--runs", "16", "--replicas", "50", "--cycles", "200", "--bridge-eta", "0"],
+                  files: ["exit-times.csv"]),
+    ])
+    func killedRunResumes(_ run: KilledRun) throws {
         let directory = TemporaryDirectory()
-        let args = ["weak-error", "--problem", "double-well", "--distribution", "rademacher", "--etas", "0.1,0.05,0.025",
-                    "--paths", "6000000", "--quiet", "--threads", "2"]
+        let args = run.arguments + ["--quiet", "--threads", "2"]
         let process = Process()
         process.executableURL = Tool.executable
         process.arguments = args + ["--out", "killed"]
@@ -196,21 +197,56 @@ struct Tool {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // wait for a first checkpoint (written every 20 s or at the end of each η), then kill
-        let weakDir = directory.url.appendingPathComponent("killed/weak-error")
+        // wait for a first checkpoint (written every 20 s or at the end of each task), then kill
+        let killedDir = directory.url.appendingPathComponent("killed/\(run.experiment)")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: weakDir.path)) ?? []
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: killedDir.path)) ?? []
             if files.contains(where: { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }) { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(!FileManager.default.fileExists(atPath: weakDir.appendingPathComponent("rows.csv").path), "run finished before it was killed")
+        #expect(!FileManager.default.fileExists(atPath: killedDir.appendingPathComponent("result.json").path), "run finished before it was killed")
         #expect(try Tool.run(args + ["--out", "killed"], in: directory.url).status == 0)
         #expect(try Tool.run(args + ["--out", "straight"], in: directory.url).status == 0)
         let read = { (path: String) in try String(contentsOf: directory.url.appendingPathComponent(path), encoding: .utf8) }
-        #expect(try read("killed/weak-error/rows.csv") == read("straight/weak-error/rows.csv"))
+        for file in run.files {
+            #expect(try read("killed/\(run.experiment)/\(file)") == read("straight/\(run.experiment)/\(file)"), "\(file) differs")
+        }
+        let results = try ["killed", "straight"].map { try resultValues(directory.url.appendingPathComponent("\($0)/\(run.experiment)/result.json")) }
+        #expect(results[0] == results[1], "result.json differs in more than the run's own fields")
+    }
+
+    /// A checkpoint edited by hand (one task's tallies given another shape) is refused with a
+    /// one-line error, whether or not the edit kept the file's digest consistent.
+    @Test func tamperedCheckpointIsRefused() throws {
+        let directory = TemporaryDirectory()
+        let args = ["escape-saddle", "--problem", "saddle", "--sde-etas", "1e-2,1e-3", "--sgd-etas", "", "--paths", "2000", "--quiet", "--out", "run"]
+        #expect(try Tool.run(args, in: directory.url).status == 0)
+        let folder = directory.url.appendingPathComponent("run/escape-saddle")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasPrefix("checkpoint-") })
+        let url = folder.appendingPathComponent(name)
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var tasks = try #require(file["tasks"] as? [String: Any])
+        var task = try #require(tasks["sde/on/0.01"] as? [String: Any])
+        var tally = try #require(task["tally"] as? [String: Any])
+        tally["names"] = (tally["names"] as? [Any]).map { Array($0.dropLast()) }
+        tally["moments"] = (tally["moments"] as? [Any]).map { Array($0.dropLast()) }
+        task["tally"] = tally
+        tasks["sde/on/0.01"] = task
+        file["tasks"] = tasks
+        try JSONSerialization.data(withJSONObject: file).write(to: url)
+        let changed = try Tool.run(args, in: directory.url)
+        #expect(changed.status != 0)
+        #expect(changed.stderr.contains("was changed after it was written"), "\(changed.stderr)")
+        file["digest"] = nil
+        try JSONSerialization.data(withJSONObject: file).write(to: url)
+        let reshaped = try Tool.run(args, in: directory.url)
+        #expect(reshaped.status != 0)
+        #expect(reshaped.stderr.contains("task sde/on/0.01 in the checkpoint has"), "\(reshaped.stderr)")
+        #expect(reshaped.stderr.split(separator: "\n").count == 1, "\(reshaped.stderr)")
+        #expect(try Tool.run(args + ["--restart"], in: directory.url).status == 0)
     }
 
     @Test func escapeShardsMergeToTheWholeRun() throws {
@@ -258,4 +294,25 @@ struct Tool {
         let csv = try String(contentsOf: directory.url.appendingPathComponent("results/simulate/trajectory.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 4 * 2)
     }
+}
+
+/// One study command for `killedRunResumes`, and the files of its result to compare.
+struct KilledRun: Sendable, CustomTestStringConvertible {
+    var arguments: [String]
+    var files: [String]
+    init(_ arguments: [String], files: [String]) { (self.arguments, self.files) = (arguments, files) }
+    var experiment: String { arguments[0] }
+    var testDescription: String { experiment }
+}
+
+/// result.json without the fields that record the run rather than the result (those
+/// scripts/compare-results ignores), as canonical JSON.
+func resultValues(_ url: URL) throws -> Data {
+    let runFields: Set<String> = ["software", "wallSeconds", "seconds", "trainingSeconds", "warmupSeconds", "date", "directReach", "splittingReach"]
+    func scrub(_ value: Any) -> Any {
+        if let object = value as? [String: Any] { return object.filter { !runFields.contains($0.key) }.mapValues(scrub) }
+        if let array = value as? [Any] { return array.map(scrub) }
+        return value
+    }
+    return try JSONSerialization.data(withJSONObject: scrub(try JSONSerialization.jsonObject(with: Data(contentsOf: url))), options: [.sortedKeys])
 }

@@ -5,15 +5,7 @@ import TestSupport
 /// The Examples target is part of the product: a user's own problem (its objective and noise
 /// model defined outside the library) must run through the studies from the Swift API.
 @Suite struct ExampleTests {
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("CustomProblem")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: ".build/release/CustomProblem")
-    }()
+    static let executable = builtProduct("CustomProblem")
 
     @Test func customProblemRunsThroughTwoStudies() throws {
         let dir = TemporaryDirectory()

@@ -58,6 +58,17 @@ import TestSupport
         #expect(isClose(try #require(r.quasiPotentialClosedForm), 0.5, relative: 1e-6))
     }
 
+    /// The escape studies ask the problem whether its noise vanishes, whatever the model: σ = 0
+    /// of additive and of multiplicative noise is refused, and the error names σ when there is one.
+    @Test func noiseFreeProblemsAreRefused() throws {
+        let silent = try ProblemSpec(name: "double-well", noise: NoiseSpec(kind: .multiplicative, scale: 0))
+        let minimum = EscapeMinimumConfiguration(problem: silent, domainLower: [-2], domainUpper: [0], etas: [0.2], paths: 100, splittingEtas: [])
+        #expect { try EscapeMinimum.run(minimum, options: RunOptions(threads: 1, quiet: true)) } throws: { "\($0)".contains("gradient noise") }
+        let saddle = EscapeSaddleConfiguration(problem: try ProblemSpec(name: "saddle", noise: NoiseSpec(kind: .additive, scale: 0)),
+                                               sdeEtas: [1e-2, 1e-3], sgdEtas: [], paths: 100)
+        #expect { try EscapeSaddle.run(saddle, options: RunOptions(threads: 1, quiet: true)) } throws: { "\($0)".contains("noise scale σ: 0.0") }
+    }
+
     @Test func minimumInputsAreChecked() throws {
         let spec = try ProblemSpec(name: "double-well")
         var c = EscapeMinimumConfiguration(problem: spec, domainLower: [0], domainUpper: [2], etas: [0.2], paths: 100)

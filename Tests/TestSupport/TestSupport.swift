@@ -79,3 +79,15 @@ public func writeSyntheticMNISTFiles(to directory: URL, train: Int, test: Int) t
         try Data(labels).write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
     }
 }
+
+/// An executable product of this package, built beside the test bundle (`swift test` puts the
+/// products and the bundle in one folder; the bundle itself may sit a few folders further in).
+public func builtProduct(_ name: String) -> URL {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: ".build/release/\(name)")
+}

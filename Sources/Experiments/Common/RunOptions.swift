@@ -3,7 +3,6 @@ import Foundation
 import Numerics
 import Persistence
 import Randomness
-import Randomness
 
 /// How to run an experiment: threads, which shard, where to checkpoint, what to print.
 public struct RunOptions: Sendable {
@@ -69,6 +68,12 @@ public struct ExperimentInterrupted: Error, CustomStringConvertible {
     public var experiment: String
     public var completedPaths: Int
     public var totalPaths: Int
+
+    @usableFromInline
+    init(experiment: String, completedPaths: Int, totalPaths: Int) {
+        (self.experiment, self.completedPaths, self.totalPaths) = (experiment, completedPaths, totalPaths)
+    }
+
     public var description: String {
         "\(experiment) interrupted after \(completedPaths) of \(totalPaths) paths; progress is checkpointed, rerun the same command to resume"
     }

@@ -1,6 +1,14 @@
 import Ensembles
 import Foundation
+import Persistence
 import Report
+
+/// What every study's configuration offers the shared machinery: the problem it names, and
+/// the checks a command line gets (so a merged partial is held to them too).
+public protocol StudyConfiguration: Codable & Sendable & Equatable {
+    var problem: ProblemSpec { get }
+    func validate() throws
+}
 
 /// One study of the paper, in the shape every study shares:
 ///
@@ -12,7 +20,7 @@ import Report
 /// Each study also has a generic entry point `run(problem:…)` that takes any
 /// `StochasticGradientProblem`, so the user's own problem goes through it without a registry.
 public protocol Study {
-    associatedtype Configuration: Codable & Sendable & Equatable
+    associatedtype Configuration: StudyConfiguration
     associatedtype Result: Codable & Sendable
     /// The folder name under `--out` and the `experiment` of its partial results.
     static var experiment: String { get }
@@ -25,10 +33,13 @@ public protocol Study {
     /// Why the run must end with a non-zero exit status although its files were written
     /// (paths diverged, say); nil when it need not.
     static func failure(_ result: Result) -> (any Error)?
+    /// What the user must hear about a result that is not a failure (shown even with --quiet).
+    static func warnings(_ result: Result) -> [String]
 }
 
 extension Study {
     public static func failure(_ result: Result) -> (any Error)? { nil }
+    public static func warnings(_ result: Result) -> [String] { [] }
 }
 
 /// The studies that can be sharded, by experiment name.
@@ -41,26 +52,55 @@ public enum Studies {
         public var result: any Codable & Sendable
         public var files: [URL]
         public var failure: (any Error)?
+        public var warnings: [String]
+    }
+
+    /// Why partial results could not be merged, beyond what `PartialResult.merge` checks.
+    public enum MergeError: Error, CustomStringConvertible {
+        case unknownExperiment(String)
+        /// The configuration a partial carries does not decode (`underlying` says where).
+        case malformedConfiguration(any Error)
+        case fingerprintMismatch
+
+        public var description: String {
+            switch self {
+            case .unknownExperiment(let name): return "partial results of experiment '\(name)' cannot be merged by this version"
+            case .malformedConfiguration(let error): return "the partial results hold a malformed configuration: \(error)"
+            case .fingerprintMismatch:
+                return "the partial results' configuration does not match their fingerprint (the files were changed after they were written)"
+            }
+        }
     }
 
     /// Combines the partial results of one sharded run into exactly the unsharded result, and
     /// writes its artifacts to `output/<experiment>/`.
     public static func merge(_ partials: [PartialResult], output: URL, threads: Int) throws -> Merged {
         let (experiment, configuration, tasks) = try PartialResult.merge(partials)
-        guard let study = shardable.first(where: { $0.experiment == experiment }) else {
-            throw EnsembleError.incompatiblePartials("partial results of experiment '\(experiment)' cannot be merged by this version")
-        }
-        return try merge(study, configuration: configuration, tasks: tasks, output: output.appendingPathComponent(experiment), threads: threads)
+        guard let study = shardable.first(where: { $0.experiment == experiment }) else { throw MergeError.unknownExperiment(experiment) }
+        return try merge(study, configuration: configuration, fingerprint: partials[0].fingerprint, tasks: tasks,
+                         output: output.appendingPathComponent(experiment), threads: threads)
     }
 
-    static func merge<S: Study>(_ study: S.Type, configuration json: String, tasks: [String: TaskProgress], output: URL,
-                                threads: Int) throws -> Merged {
-        let configuration = try JSONOutput.decoder().decode(S.Configuration.self, from: Data(json.utf8))
+    /// The configuration is decoded, matched against its fingerprint and validated like a
+    /// command line, so a damaged file fails here and not deep in a study.
+    static func merge<S: Study>(_ study: S.Type, configuration json: String, fingerprint print: String, tasks: [String: TaskProgress],
+                                output: URL, threads: Int) throws -> Merged {
+        let configuration: S.Configuration
+        do { configuration = try JSONOutput.decoder().decode(S.Configuration.self, from: Data(json.utf8)) } catch {
+            throw MergeError.malformedConfiguration(error)
+        }
+        guard (try? fingerprint(configuration)) == print else { throw MergeError.fingerprintMismatch }
+        try configuration.validate()
         let result = try S.finalizeMerged(configuration, tasks: tasks, threads: threads)
         let files = try S.write(result, to: output)
-        return Merged(experiment: S.experiment, result: result, files: files, failure: S.failure(result))
+        return Merged(experiment: S.experiment, result: result, files: files, failure: S.failure(result), warnings: S.warnings(result))
     }
 }
+
+extension WeakErrorConfiguration: StudyConfiguration {}
+extension SideBySideConfiguration: StudyConfiguration {}
+extension EscapeSaddleConfiguration: StudyConfiguration {}
+extension EscapeMinimumConfiguration: StudyConfiguration {}
 
 extension WeakErrorStudy: Study {
     public static func finalizeMerged(_ configuration: WeakErrorConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> WeakErrorResult {
@@ -74,6 +114,8 @@ extension SideBySide: Study {
     public static func finalizeMerged(_ configuration: SideBySideConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> SideBySideResult {
         finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
     }
+    public static func failure(_ result: SideBySideResult) -> (any Error)? { divergenceError(result) }
+    public static func warnings(_ result: SideBySideResult) -> [String] { divergenceWarning(result).map { [$0] } ?? [] }
 }
 
 extension EscapeSaddle: Study {
@@ -86,3 +128,8 @@ extension EscapeSaddle: Study {
 extension EscapeMinimum: Study {
     @discardableResult public static func write(_ result: EscapeMinimumResult, to directory: URL) throws -> [URL] { try EscapeArtifacts.write(result, to: directory) }
 }
+
+extension WeakErrorStudy: CataloguedStudy {}
+extension SideBySide: CataloguedStudy {}
+extension EscapeSaddle: CataloguedStudy {}
+extension EscapeMinimum: CataloguedStudy {}

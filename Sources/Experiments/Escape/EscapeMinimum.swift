@@ -86,7 +86,6 @@ public struct EscapeMinimumConfiguration: Sendable, Equatable, Codable {
         guard zip(domainLower, domainUpper).allSatisfy({ abs($0) <= 1e6 && abs($1) <= 1e6 }) else {
             throw EscapeError.invalid("domain", "\(domainLower) to \(domainUpper) (bounds must lie within ±1e6)")
         }
-        try requireNoise(problem.noise)
         for eta in etas + sgdEtas + splittingEtas { guard eta > 0, eta < 10 else { throw EscapeError.invalid("η", "\(eta) (need 0 < η < 10)") } }
         for (name, grid) in [("η", etas), ("SGD η", sgdEtas), ("splitting η", splittingEtas), ("bridge steps h", bridgeSteps)] where Set(grid).count != grid.count {
             throw EscapeError.invalid(name, "\(grid) repeats a value")
@@ -142,7 +141,18 @@ public struct MinimumEscapeRow: Sendable, Codable, Equatable {
         public var replicas: Int
         public var steps: Int
         public var seconds: Double
+
+        @usableFromInline
+        init(probability: Double, probabilityStandardError: Double, meanExitTime: Double, standardError: Double, runs: Int,
+             replicas: Int, steps: Int, seconds: Double) {
+            (self.probability, self.probabilityStandardError, self.meanExitTime, self.standardError) =
+                (probability, probabilityStandardError, meanExitTime, standardError)
+            (self.runs, self.replicas, self.steps, self.seconds) = (runs, replicas, steps, seconds)
+        }
     }
+
+    @usableFromInline
+    init(eta: Double) { self.eta = eta }
 }
 
 public struct EscapeMinimumResult: Sendable, Codable {

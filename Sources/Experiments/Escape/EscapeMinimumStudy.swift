@@ -7,19 +7,29 @@ import Persistence
 import Problems
 import Randomness
 
+/// Inlinable for the reason `CoupledPathsKernel` is: a user's problem type specialises here.
+@usableFromInline
 struct EscapeMinimumKernel: ProblemVisitor {
+    @usableFromInline
     typealias Output = (analysis: StationaryPoint, saddle: StationaryPoint?, tasks: [String: TaskProgress], seconds: [String: Double],
                         theory: EscapeMinimum.Theory, rows: [Double: MinimumEscapeRow])
-    let configuration: EscapeMinimumConfiguration
-    let runner: EnsembleRunner
-    let shard: Shard
-    let threads: Int
+    @usableFromInline let configuration: EscapeMinimumConfiguration
+    @usableFromInline let runner: EnsembleRunner
+    @usableFromInline let shard: Shard
+    @usableFromInline let threads: Int
     /// False in a shard: the deterministic and splitting parts are left to `merge`.
-    let computeGlobal: Bool
+    @usableFromInline let computeGlobal: Bool
     /// False in `merge`, which has the Monte Carlo tallies already.
-    var runMonteCarlo = true
+    @usableFromInline var runMonteCarlo = true
 
+    @usableFromInline
+    init(configuration: EscapeMinimumConfiguration, runner: EnsembleRunner, shard: Shard, threads: Int, computeGlobal: Bool) {
+        (self.configuration, self.runner, self.shard, self.threads, self.computeGlobal) = (configuration, runner, shard, threads, computeGlobal)
+    }
+
+    @inlinable
     func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
+        try requireNoise(problem)
         let c = configuration
         let xStar = P.State(components: c.point!)
         let analysis = try StationaryPoint(problem, at: xStar)
@@ -103,15 +113,21 @@ public enum EscapeMinimum {
     public static let experiment = "escape-minimum"
 
     public struct Theory: Sendable {
-        var closedForm: Double?
-        var minimumAction: Double
-        var exit: [Double]
+        @usableFromInline var closedForm: Double?
+        @usableFromInline var minimumAction: Double
+        @usableFromInline var exit: [Double]
+
+        @usableFromInline
+        init(closedForm: Double?, minimumAction: Double, exit: [Double]) {
+            (self.closedForm, self.minimumAction, self.exit) = (closedForm, minimumAction, exit)
+        }
     }
 
     public typealias Outcome = StudyOutcome<EscapeMinimumResult>
 
     /// V̄_D in closed form where one exists, and by minimum action over exit points on the upper
     /// x₁ face of the box (a golden-section search along it in 2-D).
+    @inlinable
     static func theory<P: StochasticGradientProblem>(_ problem: P, configuration c: EscapeMinimumConfiguration, minimum xStar: P.State,
                                                      domain: Box<P.State>) throws -> Theory {
         let drift = { (x: P.State) in -problem.gradient(at: x) }
@@ -174,6 +190,7 @@ public enum EscapeMinimum {
 
     /// Grid points per coordinate so the cell Péclet number stays below 0.9, from a scan of
     /// |β_i| / (2 A_ii) over D; nil entries mean "too many" (the PDE is skipped and says why).
+    @inlinable
     static func automaticGrid<P: StochasticGradientProblem>(_ problem: P, configuration c: EscapeMinimumConfiguration, eta: Double) -> [Int] {
         let d = P.State.dimension
         var worst = [Double](repeating: 0, count: d)
@@ -202,6 +219,7 @@ public enum EscapeMinimum {
         }
     }
 
+    @inlinable
     static func solvePDE<P: StochasticGradientProblem>(_ problem: P, configuration c: EscapeMinimumConfiguration, domain: Box<P.State>,
                                                        minimum xStar: P.State, eta: Double, into row: inout MinimumEscapeRow) throws {
         let grid = c.pdePoints.isEmpty ? automaticGrid(problem, configuration: c, eta: eta) : c.pdePoints
@@ -246,18 +264,18 @@ public enum EscapeMinimum {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeMinimumConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: EscapeMinimumConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try EscapeMinimum.run(problem: problem, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
+    }
+
+    /// `CataloguedStudy`'s entry point: the start is the configuration's own, which `initial` is built from.
+    static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: EscapeMinimumConfiguration,
+                                                  options: RunOptions) throws -> Outcome {
+        try run(problem: problem, configuration: configuration, options: options)
     }
 
     /// Runs the study on any 1-D or 2-D problem; `configuration.problem` describes it and
     /// `configuration.minimum` says where its minimiser is.
+    @inlinable
     public static func run<P: StochasticGradientProblem>(problem: P, configuration: EscapeMinimumConfiguration,
                                                          options: RunOptions) throws -> Outcome {
         try configuration.validate()
@@ -288,6 +306,7 @@ public enum EscapeMinimum {
         return finalize(configuration, out, threads: threads, wallSeconds: 0)
     }
 
+    @usableFromInline
     static func finalize(_ c: EscapeMinimumConfiguration, _ out: EscapeMinimumKernel.Output, threads: Int, wallSeconds: Double) -> EscapeMinimumResult {
         let d = out.analysis.point.count
         var rows: [MinimumEscapeRow] = []
@@ -374,5 +393,5 @@ public enum EscapeMinimum {
 
 extension StateVector where Scalar == Double {
     /// The first two components as a Point2 (for the 2-D PDE).
-    var pointTwo: Point2 { Point2(component(0), Self.dimension > 1 ? component(1) : 0) }
+    @inlinable var pointTwo: Point2 { Point2(component(0), Self.dimension > 1 ? component(1) : 0) }
 }

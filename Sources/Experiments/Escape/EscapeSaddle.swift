@@ -59,7 +59,6 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
             throw EscapeError.invalid("stationary point", "give --point: the problem has no known saddle or maximum, or the dimension is wrong")
         }
         guard radius > 0, radius.isFinite else { throw EscapeError.invalid("radius", "\(radius) (must be positive)") }
-        try requireNoise(problem.noise)
         guard point.allSatisfy(\.isFinite) else { throw EscapeError.invalid("stationary point", "\(point) (must be finite)") }
         guard offManifoldDistance >= 0, offManifoldDistance < radius else {
             throw EscapeError.invalid("off-manifold distance", "\(offManifoldDistance) (need 0 <= δ < radius; the start must lie in D)")
@@ -80,11 +79,12 @@ public struct EscapeSaddleConfiguration: Sendable, Equatable, Codable {
 }
 
 /// Without noise a path started at a stationary point never leaves it.
-func requireNoise(_ noise: NoiseSpec) throws {
-    // a user's own noise model (`.custom`) records σ only when it is isotropic; its S(x) is its own
-    guard noise.kind == .minibatch || noise.kind == .custom || noise.scale > 0 else {
-        throw EscapeError.invalid("noise scale σ", "\(noise.scale) (must be > 0: without noise no path leaves the stationary point)")
-    }
+@usableFromInline
+func requireNoise<P: StochasticGradientProblem>(_ problem: P) throws {
+    guard problem.isNoiseFree else { return }
+    let why = "without noise no path leaves the stationary point"
+    if let sigma = problem.isotropicNoiseScale { throw EscapeError.invalid("noise scale σ", "\(sigma) (must be > 0: \(why))") }
+    throw EscapeError.invalid("gradient noise", "Σ(x) = 0 for every x (\(why))")
 }
 
 /// The censoring time becomes a step count per path; it is checked as a double first, since
@@ -210,23 +210,6 @@ public struct EscapeSaddleResult: Sendable, Codable {
     public var wallSeconds: Double
 }
 
-/// What the theory of a study needs to know about a problem beyond its configuration.
-@usableFromInline
-struct ProblemFacts: Sendable {
-    /// σ when Σ = σ² I (closed-form Kramers, gradient quasi-potential, linear-saddle law).
-    @usableFromInline var isotropicNoiseScale: Double?
-    @usableFromInline var hasConstantHessian: Bool
-    /// F and S even in x₂…x_d: the minimum-action path along the x₁ axis stays on it.
-    @usableFromInline var isAxiallySymmetric: Bool
-
-    @inlinable
-    init<P: StochasticGradientProblem>(_ problem: P) {
-        isotropicNoiseScale = problem.isotropicNoiseScale
-        hasConstantHessian = problem.hasConstantHessian
-        isAxiallySymmetric = problem.isAxiallySymmetric
-    }
-}
-
 /// Inlinable for the reason `CoupledPathsKernel` is: a user's problem type specialises here.
 @usableFromInline
 struct EscapeSaddleKernel: ProblemVisitor {
@@ -242,6 +225,7 @@ struct EscapeSaddleKernel: ProblemVisitor {
 
     @inlinable
     func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Output {
+        try requireNoise(problem)
         let c = configuration
         let xStar = P.State(components: c.point!)
         let analysis = try StationaryPoint(problem, at: xStar)
@@ -286,14 +270,13 @@ public enum EscapeSaddle {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeSaddleConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: EscapeSaddleConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try EscapeSaddle.run(problem: problem, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
+    }
+
+    /// `CataloguedStudy`'s entry point: the start is the configuration's own, which `initial` is built from.
+    static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: EscapeSaddleConfiguration,
+                                                  options: RunOptions) throws -> Outcome {
+        try run(problem: problem, configuration: configuration, options: options)
     }
 
     /// Runs the study on any problem; `configuration.problem` describes it

@@ -88,14 +88,7 @@ public enum SideBySide {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: SideBySideConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: SideBySideConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try SideBySide.run(problem: problem, initial: initial, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
     }
 
     /// Runs the study on any problem (see `WeakErrorStudy.run(problem:initial:configuration:options:)`).
@@ -139,6 +132,24 @@ public enum SideBySide {
                                 wallSeconds: wallSeconds)
     }
 
+    /// Diverged paths are left out of the means; when every path of SGD or of the SDEs
+    /// diverged there is no mean at all, and the run fails with this.
+    public static func divergenceError(_ r: SideBySideResult) -> SideBySideDivergence? {
+        guard let counts = divergenceCounts(r), r.divergedSGD == r.configuration.paths || r.divergedSDE == r.configuration.paths else { return nil }
+        return SideBySideDivergence(description: "\(counts): E φ is undefined; lower η or σ (results were written)")
+    }
+
+    /// What to say when some, but not all, paths diverged.
+    public static func divergenceWarning(_ r: SideBySideResult) -> String? {
+        guard let counts = divergenceCounts(r), divergenceError(r) == nil else { return nil }
+        return "\(counts) and are excluded from the means"
+    }
+
+    static func divergenceCounts(_ r: SideBySideResult) -> String? {
+        guard r.divergedSGD + r.divergedSDE > 0 else { return nil }
+        return "\(r.divergedSGD) SGD and \(r.divergedSDE) SDE of \(r.configuration.paths) paths diverged (non-finite state)"
+    }
+
     @discardableResult
     public static func write(_ r: SideBySideResult, to directory: URL) throws -> [URL] {
         var written: [URL] = []
@@ -175,4 +186,9 @@ public enum SideBySide {
         }
         return plot
     }
+}
+
+/// Every path of SGD or of the SDEs diverged, so no E φ is defined.
+public struct SideBySideDivergence: Error, CustomStringConvertible {
+    public var description: String
 }

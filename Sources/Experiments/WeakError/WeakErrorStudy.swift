@@ -16,14 +16,7 @@ public enum WeakErrorStudy {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: WeakErrorConfiguration, options: RunOptions) throws -> Outcome {
-        struct Entry: ProblemVisitor {
-            typealias Output = Outcome
-            let configuration: WeakErrorConfiguration, options: RunOptions
-            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> Outcome {
-                try WeakErrorStudy.run(problem: problem, initial: initial, configuration: configuration, options: options)
-            }
-        }
-        return try configuration.problem.accept(Entry(configuration: configuration, options: options))
+        try runBuiltin(configuration, options: options)
     }
 
     /// Runs the study on any problem: a built-in one, or the user's own type described by

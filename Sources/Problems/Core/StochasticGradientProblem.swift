@@ -31,6 +31,10 @@ public protocol StochasticGradientProblem: TwiceDifferentiableObjective {
     /// (Eyring–Kramers, the gradient quasi-potential 2ΔF/σ², the linear-saddle law) beside a
     /// measurement; a problem that leaves it nil still runs every study, with minimum-action theory.
     var isotropicNoiseScale: Double? { get }
+    /// True when the stochastic gradient is exact, Σ(x) = 0 for every x, so SGD is gradient
+    /// descent and no path leaves a stationary point: the escape studies refuse such a problem.
+    /// A problem that cannot say leaves it false.
+    var isNoiseFree: Bool { get }
     /// True when F and the law of the noise are even in each of x₂…x_d, so the x₁ axis is an
     /// axis of symmetry (the 2-D quasi-potential along it is then a 1-D integral).
     var isAxiallySymmetric: Bool { get }
@@ -50,6 +54,7 @@ extension StochasticGradientProblem {
     @inlinable public var usesGenerator: Bool { false }
 
     @inlinable public var isotropicNoiseScale: Double? { nil }
+    public var isNoiseFree: Bool { false }
     public var isAxiallySymmetric: Bool { false }
 }
 

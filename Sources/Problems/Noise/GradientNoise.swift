@@ -20,6 +20,8 @@ public protocol NoiseModel: Sendable, CustomStringConvertible {
     var structure: NoiseStructure { get }
     /// σ when S(x) = σ I for every x; nil otherwise (see `StochasticGradientProblem.isotropicNoiseScale`).
     var isotropicScale: Double? { get }
+    /// True when S(x) = 0 for every x (see `StochasticGradientProblem.isNoiseFree`).
+    var vanishes: Bool { get }
     /// True when S(x) is even in x_i and does not couple x_i to the other coordinates, so
     /// reflecting x_i leaves the law of the noise unchanged.
     func isEven(inCoordinate i: Int) -> Bool
@@ -28,6 +30,7 @@ public protocol NoiseModel: Sendable, CustomStringConvertible {
 extension NoiseModel {
     @inlinable public func apply(at x: State, _ z: State) -> State { factor(at: x) * z }
     public var isotropicScale: Double? { nil }
+    public var vanishes: Bool { false }
     public func isEven(inCoordinate i: Int) -> Bool { false }
 
     /// Σ(x) = S(x) S(x)ᵀ.
@@ -67,6 +70,7 @@ public struct AdditiveNoise<State: StateVector>: NoiseModel where State.Scalar =
     @inlinable public func factor(at x: State) -> SquareMatrix<State> { root }
     @inlinable public func apply(at x: State, _ z: State) -> State { root * z }
     public var structure: NoiseStructure { .additive }
+    public var vanishes: Bool { root.matrix.elements.allSatisfy { $0 == 0 } }
     public func isEven(inCoordinate i: Int) -> Bool {
         (0..<State.dimension).allSatisfy { j in j == i || (root[i, j] == 0 && root[j, i] == 0) }
     }
@@ -98,6 +102,7 @@ public struct MultiplicativeNoise<State: StateVector>: NoiseModel where State.Sc
     }
 
     public var structure: NoiseStructure { .diagonal }
+    public var vanishes: Bool { scale == 0 }
     public func isEven(inCoordinate i: Int) -> Bool { true }
     public var description: String { "multiplicative \(distribution.rawValue) noise, σ = \(scale)" }
 }
@@ -126,6 +131,7 @@ public struct ModulatedNoise<State: StateVector>: NoiseModel where State.Scalar 
     @inlinable public func factor(at x: State) -> SquareMatrix<State> { .diagonal(diagonal(at: x)) }
     @inlinable public func apply(at x: State, _ z: State) -> State { diagonal(at: x) * z }
     public var structure: NoiseStructure { .diagonal }
+    public var vanishes: Bool { scale == 0 }
     /// sin is odd, so only an unmodulated coordinate is symmetric.
     public func isEven(inCoordinate i: Int) -> Bool { amplitudes.component(i) == 0 }
     public var description: String { "modulated \(distribution.rawValue) noise, σ = \(scale), a = \(amplitudes.components)" }

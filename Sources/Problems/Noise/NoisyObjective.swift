@@ -31,6 +31,7 @@ public struct NoisyObjective<O: TwiceDifferentiableObjective, N: NoiseModel>: St
     public var noiseStructure: NoiseStructure { noise.structure }
     public var hasConstantHessian: Bool { objective.hasConstantHessian }
     public var isotropicNoiseScale: Double? { noise.isotropicScale }
+    public var isNoiseFree: Bool { noise.vanishes }
     public var isAxiallySymmetric: Bool {
         (1..<State.dimension).allSatisfy { objective.isEven(inCoordinate: $0) && noise.isEven(inCoordinate: $0) }
     }

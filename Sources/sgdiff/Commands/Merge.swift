@@ -38,50 +38,27 @@ extension SGDiff {
                     throw UserFacingError("\(path) is not a partial result file: \(reason(error))")
                 }
             }
-            let (experiment, configurationJSON, tasks) = try PartialResult.merge(decoded)
-            let directory = URL(fileURLWithPath: out).appendingPathComponent(experiment)
-            let threads = EnsembleRunner.availableCores
-            switch experiment {
-            case WeakErrorStudy.experiment:
-                let configuration = try checkedConfiguration(WeakErrorConfiguration.self, configurationJSON, fingerprint: decoded[0].fingerprint) { try $0.validate() }
-                let result = WeakErrorStudy.finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
-                try WeakErrorArtifacts.write(result, to: directory)
-                emit(json ? try JSONOutput.string(result) : summary(result))
-                if let failure = WeakErrorStudy.divergenceError(result) { throw failure }
-            case SideBySide.experiment:
-                let configuration = try checkedConfiguration(SideBySideConfiguration.self, configurationJSON, fingerprint: decoded[0].fingerprint) { try $0.validate() }
-                let result = SideBySide.finalize(configuration, tasks: tasks, threads: threads, wallSeconds: 0)
-                try SideBySide.write(result, to: directory)
-                if json { emit(try JSONOutput.string(result)) }
-                try reportDivergence(result)
-            case EscapeSaddle.experiment:
-                let configuration = try checkedConfiguration(EscapeSaddleConfiguration.self, configurationJSON, fingerprint: decoded[0].fingerprint) { try $0.validate() }
-                let result = try EscapeSaddle.finalizeMerged(configuration, tasks: tasks)
-                try EscapeArtifacts.write(result, to: directory)
-                emit(json ? try JSONOutput.string(result) : saddleSummary(result))
-            case EscapeMinimum.experiment:
-                let configuration = try checkedConfiguration(EscapeMinimumConfiguration.self, configurationJSON, fingerprint: decoded[0].fingerprint) { try $0.validate() }
-                let result = try EscapeMinimum.finalizeMerged(configuration, tasks: tasks, threads: threads)
-                try EscapeArtifacts.write(result, to: directory)
-                emit(json ? try JSONOutput.string(result) : minimumSummary(result))
-            default:
-                throw ValidationError("partial results of experiment '\(experiment)' cannot be merged by this version")
+            let merged: Studies.Merged
+            do { merged = try Studies.merge(decoded, output: URL(fileURLWithPath: out), threads: EnsembleRunner.availableCores) } catch Studies.MergeError.malformedConfiguration(let error) {
+                throw UserFacingError("the partial results hold a malformed configuration: \(reason(error))")
             }
-            note("merged \(decoded.count) partial results into \(directory.path)", quiet: quiet)
+            if json {
+                emit(try JSONOutput.string(merged.result))
+            } else if let summary = (merged.result as? any TerminalSummary)?.terminalSummary {
+                emit(summary)
+            }
+            for warning in merged.warnings { warn("warning: \(warning)") }
+            if let failure = merged.failure { throw failure }
+            note("merged \(decoded.count) partial results into \(URL(fileURLWithPath: out).appendingPathComponent(merged.experiment).path)", quiet: quiet)
         }
     }
 }
 
-/// The configuration a partial result carries, decoded, matched against its fingerprint and
-/// validated like a command line, so a damaged file fails here and not deep in a study.
-func checkedConfiguration<C: Codable>(_ type: C.Type, _ json: String, fingerprint print: String, validate: (C) throws -> Void) throws -> C {
-    let configuration: C
-    do { configuration = try JSONOutput.decoder().decode(C.self, from: Data(json.utf8)) } catch {
-        throw UserFacingError("the partial results hold a malformed configuration: \(reason(error))")
-    }
-    guard (try? fingerprint(configuration)) == print else {
-        throw UserFacingError("the partial results' configuration does not match their fingerprint (the files were changed after they were written)")
-    }
-    try validate(configuration)
-    return configuration
+/// A result's summary on the terminal, for the commands that print one.
+protocol TerminalSummary {
+    var terminalSummary: String { get }
 }
+
+extension WeakErrorResult: TerminalSummary { var terminalSummary: String { summary(self) } }
+extension EscapeSaddleResult: TerminalSummary { var terminalSummary: String { saddleSummary(self) } }
+extension EscapeMinimumResult: TerminalSummary { var terminalSummary: String { minimumSummary(self) } }

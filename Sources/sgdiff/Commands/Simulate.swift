@@ -72,14 +72,6 @@ extension SGDiff {
 /// Diverged paths are left out of the means, so say so even under --json and --quiet; when
 /// every path of SGD or of the SDEs diverged there is no mean at all, and the run fails.
 func reportDivergence(_ r: SideBySideResult) throws {
-    guard r.divergedSGD + r.divergedSDE > 0 else { return }
-    let counts = "\(r.divergedSGD) SGD and \(r.divergedSDE) SDE of \(r.configuration.paths) paths diverged (non-finite state)"
-    if r.divergedSGD == r.configuration.paths || r.divergedSDE == r.configuration.paths {
-        throw SimulateFailure(description: "\(counts): E φ is undefined; lower η or σ (results were written)")
-    }
-    warn("warning: \(counts) and are excluded from the means")
-}
-
-struct SimulateFailure: Error, CustomStringConvertible {
-    var description: String
+    for warning in SideBySide.warnings(r) { warn("warning: \(warning)") }
+    if let failure = SideBySide.failure(r) { throw failure }
 }
