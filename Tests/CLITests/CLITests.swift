@@ -121,6 +121,17 @@ struct Tool {
         (["mnist", "--iterations", "-3"], "--iterations must be in 1...10000000, got -3"),
         (["bench", "sde", "-N", "-5"], "-N must be in 1...2^32, got -5"),
         (["weak-error", "--threads", "-2"], "--threads must be in 1...4096, got -2"),
+        (["weak-error", "--data", "x.csv"], "--data, --synthetic and --digits need --model"),
+        (["weak-error", "--model", "logistic", "--data", "missing.csv", "--label", "y"], "missing.csv"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--batch", "101"], "batch size 101 must lie in 1…M"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100"], "--synthetic takes two whole numbers M,p"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--digits", "3,5"], "give one data source"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--phi", "x^2"], "belong to the built-in landscapes"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--svag", "3"], "SVAG level 3 must be at least 2 and divide 2r = 4"),
+        (["weak-error", "--model", "softmax", "--synthetic", "100,5", "--classes", "1"], "--classes must lie in 2…100000"),
+        (["weak-error", "--model", "logistic", "--digits", "3,3"], "--digits needs at least two different digits"),
+        (["weak-error", "--model", "tree"], "tree"),
+        (["bench", "finite-sum", "-M", "1"], "-M must be in 2...2^20, got 1"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
@@ -132,6 +143,49 @@ struct Tool {
         // nothing written half: a refused input leaves no result behind
         let written = FileManager.default.enumerator(atPath: directory.url.path)?.compactMap { $0 as? String } ?? []
         #expect(!written.contains { $0.hasSuffix("result.json") || $0.hasSuffix(".csv") }, "\(arguments) wrote \(written)")
+    }
+
+    /// A user's CSV through `weak-error --model`: each broken file is one line naming the file and
+    /// the line (and column where there is one), a non-zero exit, and no result written.
+    @Test(arguments: [
+        ("y,a,b\n0,1,2\n1,3\n", "line 3", "ragged"),
+        ("y,a,b\n0,1,2\n1,x,2\n", "line 3, column 2", "non-numeric"),
+        ("y,a,b\n0,1,2\n1,nan,2\n", "line 3", "not finite"),
+        ("y,a,b\n", "", "zero rows"),
+        ("z,a,b\n0,1,2\n1,3,4\n", "", "label column"),
+        ("y,a,b\n0,1,2\n2,3,4\n1,5,6\n", "line 3", "labels 0 or 1"),
+    ])
+    func brokenDataFilesFailClearly(contents: String, position: String, what: String) throws {
+        let directory = TemporaryDirectory()
+        let file = directory.url.appendingPathComponent("data.csv")
+        try Data(contents.utf8).write(to: file)
+        let out = try Tool.run(["weak-error", "--model", "logistic", "--data", file.path, "--label", "y", "--batch", "1", "--etas", "0.1",
+                                "--paths", "4", "--quiet"], in: directory.url)
+        #expect(out.status != 0 && out.status < 128, "\(what): exit \(out.status)")
+        let line = out.stderr.split(separator: "\n").first { $0.contains("data.csv") }
+        #expect(line != nil, "\(what): \(out.stderr)")
+        if !position.isEmpty { #expect(out.stderr.contains(position), "\(what): \(out.stderr)") }
+        let written = FileManager.default.enumerator(atPath: directory.url.path)?.compactMap { $0 as? String } ?? []
+        #expect(!written.contains { $0.hasSuffix("result.json") }, "\(what) wrote \(written)")
+    }
+
+    /// The README's two commands for a user's CSV: weak-error on it, JSON out, files written.
+    @Test func userCSVGoesThroughWeakError() throws {
+        let directory = TemporaryDirectory()
+        var text = "label,f1,f2,f3\n"
+        for i in 0..<120 { text += "\(i % 2),\(Double(i % 7) / 7),\(Double(i % 5) / 5 - 0.4),\(Double((i * 3) % 11) / 11)\n" }
+        let file = directory.url.appendingPathComponent("mine.csv")
+        try Data(text.utf8).write(to: file)
+        let out = try Tool.run(["weak-error", "--model", "logistic", "--data", file.path, "--label", "label", "--batch", "8", "--etas", "0.2,0.1",
+                                "--paths", "64", "--json", "--quiet"], in: directory.url)
+        #expect(out.status == 0, "\(out.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        #expect(result?["schema"] as? String == "sgdiff.learning-weak-error/1")
+        #expect(result?["dimension"] as? Int == 4)
+        #expect(result?["samples"] as? Int == 96)
+        for name in ["result.json", "rows.csv", "fits.csv", "weak-error-train-loss.svg", "svag-distance.svg"] {
+            #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/learning-weak-error/\(name)").path), "\(name)")
+        }
     }
 
     /// `sgdiff mnist` end to end on a tiny synthetic data set: JSON on stdout, files on disk.

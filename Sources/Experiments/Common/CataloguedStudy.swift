@@ -6,7 +6,7 @@ import Problems
 /// The hand-over is a visitor generic over the study type, never a closure or an existential:
 /// the whole chain then stays specialised for each built-in problem (a visitor through an
 /// existential was measured 30× slower on the weak-error study).
-protocol CataloguedStudy: Study {
+protocol CataloguedStudy: Study where Configuration: CataloguedConfiguration {
     static func run<P: StochasticGradientProblem>(problem: P, initial: P.State, configuration: Configuration,
                                                   options: RunOptions) throws -> StudyOutcome<Result>
 }

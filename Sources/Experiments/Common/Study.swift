@@ -6,8 +6,12 @@ import Report
 /// What every study's configuration offers the shared machinery: the problem it names, and
 /// the checks a command line gets (so a merged partial is held to them too).
 public protocol StudyConfiguration: Codable & Sendable & Equatable {
-    var problem: ProblemSpec { get }
     func validate() throws
+}
+
+/// The configuration of a study on a built-in landscape, named by a `ProblemSpec`.
+public protocol CataloguedConfiguration: StudyConfiguration {
+    var problem: ProblemSpec { get }
 }
 
 /// One study of the paper, in the shape every study shares:
@@ -44,7 +48,7 @@ extension Study {
 
 /// The studies that can be sharded, by experiment name.
 public enum Studies {
-    public static let shardable: [any Study.Type] = [WeakErrorStudy.self, SideBySide.self, EscapeSaddle.self, EscapeMinimum.self]
+    public static let shardable: [any Study.Type] = [WeakErrorStudy.self, SideBySide.self, EscapeSaddle.self, EscapeMinimum.self, LearningWeakErrorStudy.self]
 
     /// What `merge` produced.
     public struct Merged {
@@ -97,10 +101,10 @@ public enum Studies {
     }
 }
 
-extension WeakErrorConfiguration: StudyConfiguration {}
-extension SideBySideConfiguration: StudyConfiguration {}
-extension EscapeSaddleConfiguration: StudyConfiguration {}
-extension EscapeMinimumConfiguration: StudyConfiguration {}
+extension WeakErrorConfiguration: CataloguedConfiguration {}
+extension SideBySideConfiguration: CataloguedConfiguration {}
+extension EscapeSaddleConfiguration: CataloguedConfiguration {}
+extension EscapeMinimumConfiguration: CataloguedConfiguration {}
 
 extension WeakErrorStudy: Study {
     public static func finalizeMerged(_ configuration: WeakErrorConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> WeakErrorResult {
@@ -133,3 +137,21 @@ extension WeakErrorStudy: CataloguedStudy {}
 extension SideBySide: CataloguedStudy {}
 extension EscapeSaddle: CataloguedStudy {}
 extension EscapeMinimum: CataloguedStudy {}
+
+extension LearningWeakErrorConfiguration: StudyConfiguration {}
+
+extension LearningWeakErrorStudy: Study {
+    public static func run(_ configuration: LearningWeakErrorConfiguration, options: RunOptions) throws -> Outcome {
+        try run(configuration, options: options, mnist: MNISTSource(download: false))
+    }
+    /// The problem is rebuilt from its description (the data file, the generator, MNIST) to
+    /// report its sizes beside the merged tallies.
+    public static func finalizeMerged(_ configuration: LearningWeakErrorConfiguration, tasks: [String: TaskProgress], threads: Int) throws
+        -> LearningWeakErrorResult {
+        finalize(configuration, problem: try configuration.problem.build(), tasks: tasks, threads: threads, wallSeconds: 0)
+    }
+    @discardableResult public static func write(_ result: LearningWeakErrorResult, to directory: URL) throws -> [URL] {
+        try LearningWeakErrorArtifacts.write(result, to: directory)
+    }
+    public static func failure(_ result: LearningWeakErrorResult) -> (any Error)? { divergenceError(result) }
+}

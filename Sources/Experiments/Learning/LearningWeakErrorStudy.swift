@@ -16,8 +16,7 @@ public enum LearningWeakErrorStudy {
 
     static func taskName(_ eta: Double) -> String { "eta=\(eta)" }
 
-    public static func run(_ configuration: LearningWeakErrorConfiguration, options: RunOptions,
-                           mnist: MNISTSource = MNISTSource(download: false)) throws -> Outcome {
+    public static func run(_ configuration: LearningWeakErrorConfiguration, options: RunOptions, mnist: MNISTSource) throws -> Outcome {
         try configuration.validate()
         let problem = try configuration.problem.build(mnist: mnist)
         return try run(problem: problem, configuration: configuration, options: options)

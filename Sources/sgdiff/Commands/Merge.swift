@@ -62,3 +62,4 @@ protocol TerminalSummary {
 extension WeakErrorResult: TerminalSummary { var terminalSummary: String { summary(self) } }
 extension EscapeSaddleResult: TerminalSummary { var terminalSummary: String { saddleSummary(self) } }
 extension EscapeMinimumResult: TerminalSummary { var terminalSummary: String { minimumSummary(self) } }
+extension LearningWeakErrorResult: TerminalSummary { var terminalSummary: String { LearningWeakErrorArtifacts.summary(self) } }
