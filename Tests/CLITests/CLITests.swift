@@ -132,6 +132,9 @@ struct Tool {
         (["weak-error", "--model", "logistic", "--digits", "3,3"], "--digits needs at least two different digits"),
         (["weak-error", "--model", "tree"], "tree"),
         (["bench", "finite-sum", "-M", "1"], "-M must be in 2...2^20, got 1"),
+        (["simulate", "--momentum", "0.5"], "--momentum and --inject need --model"),
+        (["simulate", "--model", "logistic", "--synthetic", "50,3", "--momentum", "1"], "momentum ρ must lie in [0, 1)"),
+        (["simulate", "--model", "logistic", "--synthetic", "50,3", "--every", "0"], "--every must lie in 1…steps"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
@@ -186,6 +189,31 @@ struct Tool {
         for name in ["result.json", "rows.csv", "fits.csv", "weak-error-train-loss.svg", "svag-distance.svg"] {
             #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/learning-weak-error/\(name)").path), "\(name)")
         }
+    }
+
+    /// ... and through `simulate`, with momentum: trajectories of all three, split in two shards
+    /// that merge into exactly the whole run.
+    @Test func userCSVGoesThroughSimulateAndShardsMerge() throws {
+        let directory = TemporaryDirectory()
+        var text = "f1,f2,label\n"
+        for i in 0..<100 { text += "\(Double(i % 9) / 9),\(Double(i % 4) / 4 - 0.3),\(i % 3 == 0 ? 1 : 0)\n" }
+        let file = directory.url.appendingPathComponent("mine.csv")
+        try Data(text.utf8).write(to: file)
+        let base = ["simulate", "--model", "logistic", "--data", file.path, "--label", "label", "--batch", "4", "--eta", "0.1", "--steps", "20",
+                    "--every", "5", "--paths", "130", "--momentum", "0.5", "--quiet"]
+        let whole = try Tool.run(base + ["--json", "--out", "whole"], in: directory.url)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any]
+        #expect(result?["schema"] as? String == "sgdiff.learning-simulate/1")
+        #expect((result?["points"] as? [Any])?.count == 15)
+        for i in 1...2 { #expect(try Tool.run(base + ["--shard", "\(i)/2", "--out", "parts"], in: directory.url).status == 0) }
+        let parts = directory.url.appendingPathComponent("parts/learning-simulate")
+        let partials = try FileManager.default.contentsOfDirectory(atPath: parts.path).filter { $0.hasPrefix("partial") }.map { parts.appendingPathComponent($0).path }
+        #expect(partials.count == 2)
+        let merged = try Tool.run(["merge"] + partials + ["--json", "--out", "merged", "--quiet"], in: directory.url)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let m = try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any]
+        #expect(NSArray(array: m?["points"] as? [Any] ?? []) == NSArray(array: result?["points"] as? [Any] ?? [1]))
     }
 
     /// `sgdiff mnist` end to end on a tiny synthetic data set: JSON on stdout, files on disk.

@@ -48,7 +48,7 @@ extension Study {
 
 /// The studies that can be sharded, by experiment name.
 public enum Studies {
-    public static let shardable: [any Study.Type] = [WeakErrorStudy.self, SideBySide.self, EscapeSaddle.self, EscapeMinimum.self, LearningWeakErrorStudy.self]
+    public static let shardable: [any Study.Type] = [WeakErrorStudy.self, SideBySide.self, EscapeSaddle.self, EscapeMinimum.self, LearningWeakErrorStudy.self, LearningSideBySide.self]
 
     /// What `merge` produced.
     public struct Merged {
@@ -80,7 +80,7 @@ public enum Studies {
     /// writes its artifacts to `output/<experiment>/`.
     public static func merge(_ partials: [PartialResult], output: URL, threads: Int) throws -> Merged {
         let (experiment, configuration, tasks) = try PartialResult.merge(partials)
-        guard let study = shardable.first(where: { $0.experiment == experiment }) else { throw MergeError.unknownExperiment(experiment) }
+        guard let study = shardable.first(where: { $0.experiment == experiment }) else { throw Studies.MergeError.unknownExperiment(experiment) }
         return try merge(study, configuration: configuration, fingerprint: partials[0].fingerprint, tasks: tasks,
                          output: output.appendingPathComponent(experiment), threads: threads)
     }
@@ -154,4 +154,18 @@ extension LearningWeakErrorStudy: Study {
         try LearningWeakErrorArtifacts.write(result, to: directory)
     }
     public static func failure(_ result: LearningWeakErrorResult) -> (any Error)? { divergenceError(result) }
+}
+
+
+
+extension LearningSideBySide: Study {
+    public static func run(_ configuration: LearningSideBySideConfiguration, options: RunOptions) throws -> StudyOutcome<LearningSideBySideResult> {
+        try run(configuration, options: options, mnist: MNISTSource(download: false))
+    }
+    public static func finalizeMerged(_ configuration: LearningSideBySideConfiguration, tasks: [String: TaskProgress], threads: Int) throws
+        -> LearningSideBySideResult {
+        guard let tally = tasks["simulate"]?.tally else { throw Studies.MergeError.unknownExperiment(experiment) }
+        return finalize(configuration, problem: try configuration.problem.build(), tally: tally, threads: threads, wallSeconds: 0)
+    }
+    public static func failure(_ result: LearningSideBySideResult) -> (any Error)? { divergenceError(result) }
 }
