@@ -133,6 +133,7 @@ struct Tool {
         (["weak-error", "--model", "tree"], "tree"),
         (["bench", "finite-sum", "-M", "1"], "-M must be in 2...2^20, got 1"),
         (["simulate", "--momentum", "0.5"], "--momentum and --inject need --model"),
+        (["weak-error", "--model", "logistic", "--synthetic", "50,3", "--problem", "quadratic"], "with --model the problem (and its noise) comes from the data"),
         (["simulate", "--model", "logistic", "--synthetic", "50,3", "--momentum", "1"], "momentum ρ must lie in [0, 1)"),
         (["simulate", "--model", "logistic", "--synthetic", "50,3", "--every", "0"], "--every must lie in 1…steps"),
     ])

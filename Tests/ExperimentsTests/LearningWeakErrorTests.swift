@@ -79,6 +79,8 @@ struct LearningWeakErrorTests {
             (Self.configuration(batch: 8, etas: [], paths: 8), "--etas needs at least one step size"),
             (Self.configuration(batch: 8, etas: [0.1], paths: 1), "--paths must be at least 2"),
             (Self.configuration(batch: 8, etas: [1e-300], paths: 8), "the limit is 10⁶"),
+            (Self.configuration(batch: 8, etas: [0.3], paths: 8), "T/η must be a whole number"),
+            (Self.configuration(batch: 8, etas: [1e308], paths: 8), "T/η must be a whole number"),
             (Self.configuration(batch: 8, etas: [0.1], paths: 8, substeps: 2, levels: [3]), "SVAG level 3 must be at least 2 and divide 2r = 4"),
         ]
         for (c, message) in cases {

@@ -50,6 +50,12 @@ public struct LearningWeakErrorConfiguration: Codable, Equatable, Sendable {
         for eta in etas where horizon / eta > 1e6 {
             throw Failure.invalid("η = \(eta) needs \(horizon / eta) SGD steps to reach T = \(horizon); the limit is 10⁶")
         }
+        for eta in etas {
+            let k = horizon / eta
+            guard k >= 1, abs(k - k.rounded()) <= 1e-9 * k else {
+                throw Failure.invalid("T/η must be a whole number of SGD steps, got T/η = \(k) for η = \(eta) (T = \(horizon))")
+            }
+        }
         guard paths >= 2 else { throw Failure.invalid("--paths must be at least 2 (a standard error needs two samples), got \(paths)") }
         guard paths <= 1 << 28 else { throw Failure.invalid("--paths \(paths) is above the limit 2^28") }
         guard (1...64).contains(substeps) else { throw Failure.invalid("--substeps must lie in 1…64, got \(substeps)") }

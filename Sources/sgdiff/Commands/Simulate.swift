@@ -46,6 +46,9 @@ extension SGDiff {
         }
 
         func makeLearningConfiguration(_ spec: LearningProblemSpec) throws -> LearningSideBySideConfiguration {
+            guard problem.isUntouched else {
+                throw ValidationError("--problem, --noise, --distribution, --sigma, --amplitudes, --x0 and --param describe a built-in landscape; with --model the problem (and its noise) comes from the data")
+            }
             guard phi.values == [.x, .square], stepper == .weak2 else {
                 throw ValidationError("--phi and --stepper belong to the built-in landscapes; with --model the observables are the training loss, the test loss and |x − x₀|²")
             }

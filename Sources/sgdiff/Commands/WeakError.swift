@@ -47,6 +47,9 @@ extension SGDiff {
         }
 
         func makeLearningConfiguration(_ spec: LearningProblemSpec) throws -> LearningWeakErrorConfiguration {
+            guard problem.isUntouched else {
+                throw ValidationError("--problem, --noise, --distribution, --sigma, --amplitudes, --x0 and --param describe a built-in landscape; with --model the problem (and its noise) comes from the data")
+            }
             guard phi.values == [.x], stepper == .weak2, sdeStep == nil, pathScaling == .cubic, !noAntithetic else {
                 throw ValidationError("--phi, --stepper, --sde-step, --path-scaling and --no-antithetic belong to the built-in landscapes; with --model the test functions are the training loss, the test loss and |x − x₀|², solved by Euler–Maruyama with Richardson extrapolation")
             }

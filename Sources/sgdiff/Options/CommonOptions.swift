@@ -80,6 +80,12 @@ struct ProblemOptions: ParsableArguments {
 
     func validate() throws { _ = try spec() }
 
+    /// True when none of these options was changed from its default: a learning problem
+    /// (`--model`) refuses them rather than ignoring them.
+    var isUntouched: Bool {
+        problem == "double-well" && noise == nil && distribution == .gaussian && sigma == nil && amplitudes == nil && x0 == nil && param.isEmpty
+    }
+
     func spec() throws -> ProblemSpec {
         guard let entry = ProblemCatalog.entry(named: problem) else { throw ProblemError.unknownProblem(problem) }
         var noiseSpec = entry.defaultNoise
