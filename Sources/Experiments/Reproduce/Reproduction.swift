@@ -91,7 +91,7 @@ public enum Reproduction {
     public static func weakErrorLogisticSynthetic(_ fidelity: Fidelity, seed: UInt64) -> LearningWeakErrorConfiguration {
         LearningWeakErrorConfiguration(
             problem: LearningProblemSpec(source: .synthetic(samples: 500, features: 100, testSamples: 2000, seed: seed), model: .logistic, batch: 16),
-            etas: fidelity == .quick ? [0.4, 0.2, 0.1] : [0.4, 0.2, 0.1, 0.05], horizon: 1, paths: fidelity == .quick ? 4096 : 32_768,
+            etas: fidelity == .quick ? [0.5, 0.25, 0.125] : [0.5, 0.25, 0.125, 0.0625], horizon: 1, paths: fidelity == .quick ? 4096 : 32_768,
             substeps: 2, svagLevels: [2, 4], seed: seed)
     }
 
@@ -100,7 +100,7 @@ public enum Reproduction {
     public static func weakErrorLogisticMNIST(_ fidelity: Fidelity, seed: UInt64) -> LearningWeakErrorConfiguration {
         LearningWeakErrorConfiguration(
             problem: LearningProblemSpec(source: .mnist(directory: nil, digits: [3, 5], trainSubset: 4000), model: .logistic, batch: 16),
-            etas: [0.4, 0.2, 0.1], horizon: 1, paths: fidelity == .quick ? 1024 : 8192, substeps: 2, svagLevels: [2, 4], seed: seed)
+            etas: [0.5, 0.25, 0.125], horizon: 1, paths: fidelity == .quick ? 1024 : 8192, substeps: 2, svagLevels: [2, 4], seed: seed)
     }
 
     static let learningIntro = "The paper's SDE is about finite sums: F(x) = (1/M) Σ f<sub>i</sub>(x) with mini-batches of m drawn without replacement, whose gradient noise has covariance Σ = (1/m − 1/M) Σ₀(x) (Proposition 1). Here f<sub>i</sub> is the logistic loss of sample i and SME-1/SME-2 are simulated exactly in law in any dimension: Σ<sub>i</sub> (z<sub>i</sub> − z̄) ∇f<sub>i</sub>(x) with z ~ N(0, I<sub>M</sub>) is a sample of N(0, (M − 1) Σ₀(x)), so one weighted full-data gradient per step replaces the d × d square root. SVAG (Li, Malladi &amp; Arora 2021) with l = 2, 4 converges to the same SDE at rate 1/l. Test functions: the training loss, the test loss, and |x − x₀|²."
