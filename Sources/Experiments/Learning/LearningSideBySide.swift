@@ -77,9 +77,6 @@ public enum LearningSideBySide {
         let started = Date()
         let print = try fingerprint(c)
         let runner = try options.runner(experiment: experiment, fingerprint: print, otherGenerators: try otherGeneratorFingerprints(c, \.normals))
-        let saved = BLASRuntime.threads
-        BLASRuntime.threads = 1
-        defer { BLASRuntime.threads = saved }
         let x0 = [Double](repeating: 0, count: problem.dimension)
         let start = BlockEngine(problem: problem, ld: 1).observeOne(x0)
         let records = c.steps / c.every

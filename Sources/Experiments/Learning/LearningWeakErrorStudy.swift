@@ -22,6 +22,10 @@ public enum LearningWeakErrorStudy {
         return try run(problem: problem, configuration: configuration, options: options)
     }
 
+    /// OpenBLAS's thread count is the caller's: the ensemble runner's threads each multiply their
+    /// own block, so a process that runs only this should set `BLASRuntime.threads = 1` (the CLI
+    /// and `reproduce` do; the library does not change process-wide state under concurrent callers).
+    ///
     /// Runs on a problem already built (the Swift API: any `TrainingSet` and `LinearModel`);
     /// `configuration.problem` is then only the description recorded in the result.
     public static func run(problem: FiniteSumProblem<LinearModel>, initial: [Double]? = nil, configuration: LearningWeakErrorConfiguration,
@@ -35,10 +39,6 @@ public enum LearningWeakErrorStudy {
         let print = try fingerprint(configuration)
         let runner = try options.runner(experiment: experiment, fingerprint: print,
                                         otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
-        let blasThreads = BLASRuntime.threads
-        // the ensemble runner's threads each multiply their own block
-        BLASRuntime.threads = 1
-        defer { BLASRuntime.threads = blasThreads }
         var tasks: [String: TaskProgress] = [:]
         for (index, eta) in configuration.etas.sorted(by: >).enumerated() {
             let kernel = LearningWeakErrorKernel(problem: problem, x0: x0, eta: eta, steps: configuration.steps(at: eta), substeps: configuration.substeps,

@@ -195,6 +195,10 @@ public enum Reproduction {
                 return (result.verdict, WeakErrorArtifacts.section(result, title: title, intro: intro))
             }
         }
+        // the learning sections' threads each multiply their own blocks (see LearningWeakErrorStudy)
+        let blasThreads = BLASRuntime.threads
+        BLASRuntime.threads = 1
+        defer { BLASRuntime.threads = blasThreads }
         let synthetic = "weak-error-logistic-synthetic", syntheticTitle = "Theorem 1 on a learning problem: logistic regression in d = 101"
         try runSection(synthetic, syntheticTitle) { directory, options in
             let result = try complete(LearningWeakErrorStudy.run(weakErrorLogisticSynthetic(fidelity, seed: seed), options: options))
@@ -217,6 +221,7 @@ public enum Reproduction {
                 log("[\(real)] not run: MNIST is not available")
             }
         }
+        BLASRuntime.threads = blasThreads
         for (name, title, configuration, intro) in try saddleStudies(fidelity, seed: seed) {
             try runSection(name, title) { directory, options in
                 let result = try complete(EscapeSaddle.run(configuration, options: options))

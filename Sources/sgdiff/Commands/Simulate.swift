@@ -60,6 +60,8 @@ extension SGDiff {
         }
 
         func runLearning(_ c: LearningSideBySideConfiguration) throws {
+        // one study per process: each ensemble thread multiplies its own block of paths
+        BLASRuntime.threads = 1
             let directory = common.outputDirectory.appendingPathComponent(LearningSideBySide.experiment)
             let mnist = MNISTSource(explicitDirectory: learning.mnistDir, download: false)
             switch try LearningSideBySide.run(c, options: try common.runOptions(experimentDirectory: directory), mnist: mnist) {

@@ -95,6 +95,8 @@ extension SGDiff {
 
 extension SGDiff.WeakError {
     func runLearning(_ configuration: LearningWeakErrorConfiguration) throws {
+        // one study per process: each ensemble thread multiplies its own block of paths
+        BLASRuntime.threads = 1
         let directory = common.outputDirectory.appendingPathComponent(LearningWeakErrorStudy.experiment)
         let mnist = MNISTSource(explicitDirectory: learning.mnistDir, download: false)
         switch try LearningWeakErrorStudy.run(configuration, options: try common.runOptions(experimentDirectory: directory), mnist: mnist) {
