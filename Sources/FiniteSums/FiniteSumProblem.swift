@@ -93,14 +93,25 @@ public struct FiniteSumProblem<Model: FiniteSumModel>: Sendable {
         return g
     }
 
-    /// ∇f_i(x) for every sample i, as the rows of an M × d matrix.
+    /// ∇f_i(x) for every sample i, as the rows of an M × d matrix: one single-row pass per
+    /// sample, O(M d) in all.
     public func sampleGradients(at x: [Double]) -> Matrix<Double> {
+        precondition(x.count == dimension, "expected \(dimension) parameters")
         var rows = Matrix<Double>(rows: count, columns: dimension)
-        for i in 0..<count {
-            var w = [Double](repeating: 0, count: count)
-            w[i] = 1
-            let g = weightedGradient(at: x, weights: w)
-            for j in 0..<dimension { rows[i, j] = g[j] }
+        let ws = ModelWorkspace(model: model, rows: 1, ld: 1)
+        var g = [Double](repeating: 0, count: dimension)
+        let p = model.featureCount
+        data.withDesign { design in
+            x.withUnsafeBufferPointer { px in
+                g.withUnsafeMutableBufferPointer { pg in
+                    for i in 0..<count {
+                        let one = DesignView(rows: 1, features: design.features + i * p, targets: design.targets + i)
+                        model.forward(one, parameters: px.baseAddress!, ld: 1, workspace: ws, losses: false)
+                        model.backward(one, weights: .uniform(1), workspace: ws, into: pg.baseAddress!)
+                        for j in 0..<dimension { rows[i, j] = pg[j] }
+                    }
+                }
+            }
         }
         return rows
     }
