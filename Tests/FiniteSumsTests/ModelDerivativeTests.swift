@@ -63,6 +63,30 @@ struct ModelDerivativeTests {
     }
 
     /// The block path (one GEMM over many lanes) must give each lane what a lone vector gives.
+    /// The one-sample functions (the d ≤ 4 engine's) against the block passes, sample by sample:
+    /// the same arithmetic in another order, so they agree to rounding (1e-12 relative).
+    @Test(arguments: LinearModel.Loss.allCases)
+    func oneSampleDerivativesAgreeWithTheBlockPasses(_ loss: LinearModel.Loss) throws {
+        let problem = try smallProblem(loss, l2: 0)
+        let model = problem.model, d = problem.dimension, p = model.featureCount
+        let x = randomPoint(d), v = randomPoint(d, seed: 11, scale: 1)
+        let rows = problem.sampleGradients(at: x)
+        var hvSum = [Double](repeating: 0, count: d), valueSum = 0.0
+        var g = [Double](repeating: 0, count: d), hv = g, scratch = [Double](repeating: 0, count: model.sampleScratchCount)
+        for i in 0..<problem.count {
+            let a = Array(problem.data.features[(i * p)..<((i + 1) * p)]), y = problem.data.targets[i]
+            valueSum += model.sampleLossAndGradient(features: a, target: y, parameters: x, gradient: &g, scratch: &scratch)
+            model.sampleHessianVectorProduct(features: a, target: y, parameters: x, direction: v, product: &hv, scratch: &scratch)
+            for j in 0..<d {
+                #expect(abs(g[j] - rows[i, j]) <= 1e-12 * max(1, abs(rows[i, j])), "sample \(i), component \(j)")
+                hvSum[j] += hv[j] / Double(problem.count)
+            }
+        }
+        #expect(abs(valueSum / Double(problem.count) - problem.value(at: x)) < 1e-12 * max(1, abs(problem.value(at: x))))
+        let exact = problem.hessianVectorProduct(at: x, v)
+        for j in 0..<d { #expect(abs(hvSum[j] - exact[j]) <= 1e-12 * max(1, abs(exact[j]))) }
+    }
+
     @Test func blockOfPathsAgreesWithOnePathAtATime() throws {
         let problem = try smallProblem(.softmax)
         let ld = 16

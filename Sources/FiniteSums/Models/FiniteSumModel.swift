@@ -31,6 +31,18 @@ public protocol FiniteSumModel: Sendable {
     /// H (d × ld) = scale Σ_i ∇²f_i(x_b) v_b after `forward` on the same design and parameters.
     func hessianVectorProduct(_ design: DesignView, parameters: UnsafePointer<Double>, direction: UnsafePointer<Double>, scale: Double,
                               workspace: ModelWorkspace, into product: UnsafeMutablePointer<Double>)
+
+    /// Doubles of scratch that the one-sample functions below need.
+    var sampleScratchCount: Int { get }
+    /// f_i(x), writing ∇f_i(x) (d doubles) into `gradient`, for one sample and one contiguous
+    /// parameter vector. The low-dimensional engine (d ≤ 4, one path per SIMD state) calls this
+    /// from many threads at once, so it takes its scratch from the caller instead of a workspace.
+    func sampleLossAndGradient(features: UnsafePointer<Double>, target: Double, parameters: UnsafePointer<Double>,
+                               gradient: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> Double
+    /// ∇²f_i(x) v (d doubles) into `product`, for one sample (exact, as the block HVP).
+    func sampleHessianVectorProduct(features: UnsafePointer<Double>, target: Double, parameters: UnsafePointer<Double>,
+                                    direction: UnsafePointer<Double>, product: UnsafeMutablePointer<Double>,
+                                    scratch: UnsafeMutablePointer<Double>)
 }
 
 /// Rows of a design matrix and their targets, borrowed for one call.

@@ -146,6 +146,70 @@ public struct LinearModel: FiniteSumModel {
                      b: terms, ldb: wide, beta: 0, c: product, ldc: wide)
     }
 
+    public var sampleScratchCount: Int { 2 * outputs }
+
+    public func sampleLossAndGradient(features a: UnsafePointer<Double>, target y: Double, parameters x: UnsafePointer<Double>,
+                                      gradient: UnsafeMutablePointer<Double>, scratch u: UnsafeMutablePointer<Double>) -> Double {
+        let k = outputs
+        for c in 0..<k { u[c] = 0 }
+        for j in 0..<featureCount { for c in 0..<k { u[c] += a[j] * x[j * k + c] } }
+        let value: Double
+        switch loss {
+        case .leastSquares:
+            let r = u[0] - y
+            value = 0.5 * r * r
+            u[0] = r
+        case .logistic:
+            value = Self.softplus(u[0]) - y * u[0]
+            u[0] = 1 / (1 + exp(-u[0])) - y
+        case .softmax:
+            let label = Int(y)
+            var top = -Double.infinity
+            for c in 0..<k { top = max(top, u[c]) }
+            var sum = 0.0
+            for c in 0..<k { sum += exp(u[c] - top) }
+            value = top + log(sum) - u[label]
+            for c in 0..<k { u[c] = exp(u[c] - top) / sum - (c == label ? 1 : 0) }
+        }
+        for j in 0..<featureCount { for c in 0..<k { gradient[j * k + c] = a[j] * u[c] } }
+        return value
+    }
+
+    public func sampleHessianVectorProduct(features a: UnsafePointer<Double>, target y: Double, parameters x: UnsafePointer<Double>,
+                                           direction v: UnsafePointer<Double>, product: UnsafeMutablePointer<Double>,
+                                           scratch: UnsafeMutablePointer<Double>) {
+        let k = outputs, u = scratch, s = scratch + k
+        for c in 0..<k { (u[c], s[c]) = (0, 0) }
+        for j in 0..<featureCount {
+            for c in 0..<k {
+                u[c] += a[j] * x[j * k + c]
+                s[c] += a[j] * v[j * k + c]
+            }
+        }
+        switch loss {
+        case .leastSquares:
+            break
+        case .logistic:
+            let p = 1 / (1 + exp(-u[0]))
+            s[0] *= p * (1 - p)
+        case .softmax:
+            var top = -Double.infinity
+            for c in 0..<k { top = max(top, u[c]) }
+            var sum = 0.0
+            for c in 0..<k {
+                u[c] = exp(u[c] - top)
+                sum += u[c]
+            }
+            var ps = 0.0
+            for c in 0..<k {
+                u[c] /= sum
+                ps += u[c] * s[c]
+            }
+            for c in 0..<k { s[c] = u[c] * (s[c] - ps) }
+        }
+        for j in 0..<featureCount { for c in 0..<k { product[j * k + c] = a[j] * s[c] } }
+    }
+
     /// log(1 + e^u) without overflow.
     @inlinable static func softplus(_ u: Double) -> Double { max(u, 0) + log1p(exp(-abs(u))) }
 }
