@@ -85,6 +85,7 @@ extension ProblemSpec {
     public func accept<V: ProblemVisitor>(_ visitor: V) throws -> V.Output {
         try validate()
         guard custom == nil else { throw ProblemError.notCatalogued(name) }
+        if let learning { return try learning.visitLandscape(initial: initial, visitor) }
         var build = BuildProblem(spec: self, visitor: visitor)
         try ProblemCatalog.forEachFamily(&build)
         guard let output = build.output else { throw ProblemError.notCatalogued(name) }

@@ -14,6 +14,8 @@ public struct ProblemSpec: Sendable, Equatable, Codable {
     public var parameters: [String: Double]
     /// Set for a problem that is not in the catalog (see `init(describing:initial:parameters:noise:)`).
     public var custom: CustomProblem?
+    /// Set for a finite sum over data of dimension d ≤ 4 (see `init(learning:initial:)`).
+    public var learning: LearningProblemSpec?
 
     /// What a result records of a problem the catalog does not know.
     public struct CustomProblem: Sendable, Equatable, Codable {
@@ -55,15 +57,39 @@ public struct ProblemSpec: Sendable, Equatable, Codable {
         try validate()
     }
 
+    /// A learning problem of dimension d ≤ 4 (a finite sum over data, `LearningProblemSpec`) for
+    /// the studies on the low-dimensional engine: the escape studies, and weak-error and
+    /// simulate by the Swift API. The problem is rebuilt from the spec (its data read again)
+    /// when a study runs, so a result records everything that defines it.
+    ///
+    /// - Parameter initial: x₀; its length is the problem's dimension d (checked when built).
+    public init(learning: LearningProblemSpec, initial: [Double]) throws {
+        name = FiniteSumLandscapeName.value
+        noise = NoiseSpec(kind: .minibatch, scale: 0)
+        self.initial = initial
+        parameters = [:]
+        self.learning = learning
+        try validate()
+    }
+
     /// The value of a declared parameter (a family reads its own through `ProblemParameters`).
     public func parameter(_ key: String) -> Double? { parameters[key] }
 
     /// The problem's dimension d.
-    public var dimension: Int? { custom?.dimension ?? ProblemCatalog.entry(named: name)?.dimension }
+    public var dimension: Int? {
+        if learning != nil { return initial.count }
+        return custom?.dimension ?? ProblemCatalog.entry(named: name)?.dimension
+    }
 
     public func validate() throws {
         guard initial.allSatisfy(\.isFinite) else { throw ProblemError.invalidValue("x0", initial.description) }
         for (k, v) in parameters where !v.isFinite { throw ProblemError.invalidValue(k, "\(v)") }
+        if learning != nil {
+            guard (1...4).contains(initial.count) else {
+                throw ProblemError.invalidValue("x0", "\(initial.count) coordinates: the low-dimensional engine takes a learning problem of d = 1…4")
+            }
+            return
+        }
         if let custom {
             guard initial.count == custom.dimension else {
                 throw ProblemError.wrongDimension(expected: custom.dimension, got: initial.count, what: "initial point x0")

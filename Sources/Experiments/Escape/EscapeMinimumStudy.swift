@@ -132,9 +132,25 @@ public enum EscapeMinimum {
                                                      domain: Box<P.State>) throws -> Theory {
         let drift = { (x: P.State) in -problem.gradient(at: x) }
         let diffusion = { (x: P.State) in problem.noiseFactor(at: x, step: 0) }
+        let xs = c.point!
+        // In 1-D D = [lo, hi] has two exits; the quasi-potential is the lower of the two. A
+        // built-in basin ends at its saddle (hi) and the other end is a steep wall, but a basin
+        // cut out of a data-defined landscape can be left either way. (In 2-D the face x₁ = hi.)
+        var face = c.domainUpper[0]
+        func oneDimensional(to end: Double) -> Double {
+            EscapeTheory.oneDimensionalQuasiPotential(from: xs[0], to: end,
+                                                      gradient: { problem.gradient(at: P.State(components: [$0])).component(0) },
+                                                      noise: { problem.noiseFactor(at: P.State(components: [$0]), step: 0)[0, 0] })
+        }
+        var closed: Double?
+        if P.State.dimension == 1 {
+            let upper = oneDimensional(to: c.domainUpper[0]), lower = oneDimensional(to: c.domainLower[0])
+            closed = upper
+            if lower < upper { (closed, face) = (lower, c.domainLower[0]) }
+        }
         func exitPoint(_ y: Double) -> P.State {
             var z = xStar
-            z.setComponent(0, to: c.domainUpper[0])
+            z.setComponent(0, to: face)
             if P.State.dimension > 1 { z.setComponent(1, to: y) }
             return z
         }
@@ -169,12 +185,7 @@ public enum EscapeMinimum {
             best = (a + b) / 2
             bestValue = min(bestValue, actionTo(best))
         }
-        var closed: Double?
-        let xs = c.point!
         if P.State.dimension == 1 {
-            closed = EscapeTheory.oneDimensionalQuasiPotential(from: xs[0], to: c.domainUpper[0],
-                                                               gradient: { problem.gradient(at: P.State(components: [$0])).component(0) },
-                                                               noise: { problem.noiseFactor(at: P.State(components: [$0]), step: 0)[0, 0] })
         } else if let sigma = problem.isotropicNoiseScale {
             let z = exitPoint(xs[1])
             closed = EscapeTheory.gradientQuasiPotential(barrier: problem.value(at: z) - problem.value(at: xStar), sigma: sigma)

@@ -9,6 +9,8 @@ extension SGDiff {
             abstract: "Exit times from a saddle or maximum for the SDE and SGD against Theorem 3: E T ≈ log(1/η)/(2γ₁).")
 
         @OptionGroup var problem: ProblemOptions
+        @OptionGroup(title: "Learning problem (--model: a finite sum over data, d ≤ 4; --point is then a start near the saddle)")
+        var learning: LearningOptions
         @OptionGroup var common: CommonOptions
 
         @Option(parsing: .unconditional, help: ArgumentHelp("The stationary point, comma-separated (default: the problem's saddle or maximum).", valueName: "x1,..."))
@@ -44,8 +46,18 @@ extension SGDiff {
         func validate() throws { _ = try makeConfiguration() }
 
         func makeConfiguration() throws -> EscapeSaddleConfiguration {
+            var stationary = try point.map { try $0.coordinates("--point") }
+            let spec: ProblemSpec
+            if let learned = try learning.spec(seed: common.seed) {
+                guard let start = stationary else {
+                    throw ValidationError("with --model give --point: a start near the saddle, which Newton's method refines to the exact stationary point")
+                }
+                (spec, stationary) = try learningProblem(learned, start: start, problem: problem)
+            } else {
+                spec = try problem.spec()
+            }
             let configuration = EscapeSaddleConfiguration(
-                problem: try problem.spec(), stationaryPoint: try point.map { try $0.coordinates("--point") }, radius: radius,
+                problem: spec, stationaryPoint: stationary, radius: radius,
                 offManifoldDistance: off, sdeEtas: try sdeEtas.grid("--sde-etas"), sgdEtas: try sgdEtas.grid("--sgd-etas", allowEmpty: true),
                 paths: paths, sgdPaths: sgdPaths, sdeStep: sdeStep, bridge: !noBridge, maxTime: maxTime, seed: common.seed)
             try configuration.validate()
@@ -74,6 +86,8 @@ extension SGDiff {
             abstract: "Exit times from a minimiser against Theorem 2 (η log E T → V̄), the exit-time PDE, Lemma 1, Eyring–Kramers and splitting.")
 
         @OptionGroup var problem: ProblemOptions
+        @OptionGroup(title: "Learning problem (--model: a finite sum over data with d = 1; --point is then a start near the minimiser, default 0)")
+        var learning: LearningOptions
         @OptionGroup var common: CommonOptions
 
         @Option(parsing: .unconditional, help: ArgumentHelp("The minimiser, comma-separated (default: the problem's).", valueName: "x1,..."))
@@ -124,14 +138,30 @@ extension SGDiff {
         func validate() throws { _ = try makeConfiguration() }
 
         func makeConfiguration() throws -> EscapeMinimumConfiguration {
-            let spec = try problem.spec()
-            let d = ProblemCatalog.entry(named: spec.name)?.dimension ?? 1
-            let box = try domain.map { try $0.coordinates("--domain") } ?? (d == 1 ? [-2, 0] : [-1.5, 0, -1.2, 1.2])
+            var minimum = try point.map { try $0.coordinates("--point") }
+            let spec: ProblemSpec
+            let defaultBox: [Double]
+            if let learned = try learning.spec(seed: common.seed) {
+                let d = try learned.dimension()
+                guard d == 1 else {
+                    throw ValidationError("escape-minimum takes a learning problem of d = 1 (this one has d = \(d)): in 2-D its theory follows the exit through the face x₁ = hi toward a saddle, which a basin cut out of data need not have; escape-saddle takes d ≤ 4")
+                }
+                let start = try minimum ?? Array(repeating: 0, count: d)
+                let found = try learningProblem(learned, start: start, problem: problem)
+                (spec, minimum) = found
+                // a unit box around the minimiser: a data-defined basin has no saddle to stop at
+                defaultBox = found.point.flatMap { [$0 - 1, $0 + 1] }
+            } else {
+                spec = try problem.spec()
+                defaultBox = spec.dimension == 1 ? [-2, 0] : [-1.5, 0, -1.2, 1.2]
+            }
+            let d = spec.dimension ?? 1
+            let box = try domain.map { try $0.coordinates("--domain") } ?? defaultBox
             guard box.count == 2 * d else { throw ValidationError("--domain needs \(2 * d) numbers (lo,hi per coordinate), got \(box.count)") }
             let grid = try pdePoints.map { try $0.counts("--pde-points", in: 3...100_000) } ?? []
             guard bridgeEta >= 0 else { throw ValidationError("--bridge-eta must be positive, or 0 to skip the bridge comparison; got \(bridgeEta)") }
             let configuration = EscapeMinimumConfiguration(
-                problem: spec, minimum: try point.map { try $0.coordinates("--point") },
+                problem: spec, minimum: minimum,
                 domainLower: stride(from: 0, to: box.count, by: 2).map { box[$0] }, domainUpper: stride(from: 1, to: box.count, by: 2).map { box[$0] },
                 etas: try etas.grid("--etas", allowEmpty: true), sgdEtas: try sgdEtas.grid("--sgd-etas", allowEmpty: true),
                 paths: paths, sgdPaths: sgdPaths, sdeStep: sdeStep,
@@ -200,4 +230,14 @@ func minimumSummary(_ r: EscapeMinimumResult) -> String {
     }
     lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
     return lines.joined(separator: "\n")
+}
+
+/// A learning problem for the escape studies: the exact stationary point Newton's method reaches
+/// from `start`, and the problem description that starts there.
+func learningProblem(_ learned: LearningProblemSpec, start: [Double], problem: ProblemOptions) throws -> (spec: ProblemSpec, point: [Double]) {
+    guard problem.isUntouched else {
+        throw ValidationError("--problem, --noise, --distribution, --sigma, --amplitudes, --x0 and --param describe a built-in landscape; with --model the problem (and its noise) comes from the data")
+    }
+    let exact = try learned.stationaryPoint(near: start)
+    return (try ProblemSpec(learning: learned, initial: exact), exact)
 }

@@ -1,0 +1,55 @@
+import FiniteSums
+import Numerics
+import Escape
+import Problems
+
+/// The name every `FiniteSumLandscape` goes by, which a `ProblemSpec(learning:)` records.
+enum FiniteSumLandscapeName {
+    static let value = "finite-sum"
+}
+
+extension LearningProblemSpec {
+    /// Builds the problem and hands it to `visitor` on the SIMD state of its dimension (d ≤ 4),
+    /// so that every catalogued study runs on it with the low-dimensional engine.
+    func visitLandscape<V: ProblemVisitor>(initial: [Double], _ visitor: V) throws -> V.Output {
+        try Self.visit(try build(), initial: initial, visitor)
+    }
+
+    static func visit<Model: FiniteSumModel, V: ProblemVisitor>(_ problem: FiniteSumProblem<Model>, initial: [Double], _ visitor: V) throws -> V.Output {
+        guard problem.dimension == initial.count else {
+            throw ProblemError.wrongDimension(expected: problem.dimension, got: initial.count, what: "initial point x0 of the learning problem")
+        }
+        switch problem.dimension {
+        case 1: return try visitor.visit(FiniteSumLandscape<Model, Double>(problem), initial: initial[0])
+        case 2: return try visitor.visit(FiniteSumLandscape<Model, Point2>(problem), initial: Point2(components: initial))
+        case 3: return try visitor.visit(FiniteSumLandscape<Model, Vector3<Double>>(problem), initial: Vector3(components: initial))
+        case 4: return try visitor.visit(FiniteSumLandscape<Model, Vector4<Double>>(problem), initial: Vector4(components: initial))
+        default:
+            throw Failure.invalid("the learning problem has d = \(problem.dimension) parameters; the escape studies take d = 1…4 "
+                                  + "(fewer features, or --no-intercept); weak-error and simulate take any d")
+        }
+    }
+}
+
+extension LearningProblemSpec {
+    /// The problem's dimension d, from the data and the model (reads the data).
+    public func dimension(mnist: MNISTSource = MNISTSource(download: false)) throws -> Int {
+        try build(mnist: mnist).dimension
+    }
+
+    /// The stationary point Newton's method reaches from `start` (see `StationaryPoint.locate`),
+    /// for the escape studies, which need the exact point rather than the digits a user types.
+    public func stationaryPoint(near start: [Double]) throws -> [Double] {
+        struct Locate: ProblemVisitor {
+            typealias Output = [Double]
+            func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> [Double] {
+                try StationaryPoint.locate(problem, near: initial).components
+            }
+        }
+        let problem = try build()
+        guard start.count == problem.dimension else {
+            throw Failure.invalid("the start has \(start.count) coordinates but the learning problem has d = \(problem.dimension) parameters")
+        }
+        return try Self.visit(problem, initial: start, Locate())
+    }
+}
