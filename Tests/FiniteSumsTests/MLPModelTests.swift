@@ -1,4 +1,4 @@
-import FiniteSums
+@testable import FiniteSums
 import Foundation
 import Numerics
 import Randomness
@@ -173,6 +173,22 @@ struct MLPModelTests {
         let secondBias = (50 * 12 + 12 * 7)..<(50 * 12 + 13 * 7), outputBias = (model.parameterCount - 4)..<model.parameterCount
         #expect(x[secondBias].allSatisfy { $0 == 0 } && x[outputBias].allSatisfy { $0 == 0 })
         #expect(x[(50 * 12)..<(50 * 12 + 12 * 7)].allSatisfy { $0 != 0 })
+    }
+
+    /// The activations' own tanh and 1 − e^{−a} against libm's (each within about 1 ulp of the
+    /// true value), so 4 ulp (≈ 9e-16 relative) bounds their difference; a wrong polynomial
+    /// coefficient or branch shows at 1e-10 or more.
+    @Test func activationFunctionsMatchLibm() throws {
+        let tanhModel = try MLPModel(loss: .logistic, featureCount: 1, hidden: [1], activation: .tanh)
+        let softplusModel = try MLPModel(loss: .logistic, featureCount: 1, hidden: [1], activation: .softplus)
+        for i in -4000...4000 {
+            let z = Double(i) / 400 * (i.isMultiple(of: 7) ? 1e-3 : 1)
+            let t = tanhModel.activate(z)
+            #expect(abs(t - tanh(z)) <= 9e-16 * abs(tanh(z)), "tanh(\(z))")
+            let a = softplusModel.activate(z), s = softplusModel.slope(a)
+            #expect(abs(s + expm1(-a)) <= 9e-16 * abs(expm1(-a)), "σ'(\(z)) from a = \(a)")
+        }
+        #expect(tanhModel.activate(40) == 1 && tanhModel.activate(-40) == -1 && tanhModel.activate(0) == 0)
     }
 
     @Test(arguments: [

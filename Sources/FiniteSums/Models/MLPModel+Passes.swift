@@ -6,28 +6,6 @@ import Numerics
 /// from many threads). Every buffer of per-(sample, path) values has rows of
 /// `activationWidth · ld` doubles; layer l's output c of path b sits at column (slots[l] + c) ld + b.
 extension MLPModel {
-    // MARK: - Activations, and their derivatives from the activation itself
-
-    @inline(__always) func activate(_ z: Double) -> Double {
-        activation == .tanh ? Foundation.tanh(z) : LinearModel.softplus(z)
-    }
-
-    /// σ'(z) from a = σ(z): 1 − a² for tanh; for softplus the logistic function, 1 − e^{−a}
-    /// (as −expm1(−a), accurate when a ≈ e^z is tiny), so no layer keeps its pre-activations.
-    @inline(__always) func slope(_ a: Double) -> Double {
-        activation == .tanh ? 1 - a * a : -expm1(-a)
-    }
-
-    /// (σ'(z), σ''(z)) from a = σ(z): σ'' = −2a(1 − a²) for tanh, s(1 − s) = s e^{−a} for softplus.
-    @inline(__always) func slopes(_ a: Double) -> (Double, Double) {
-        if activation == .tanh {
-            let s = 1 - a * a
-            return (s, -2 * a * s)
-        }
-        let rest = exp(-a)
-        return (1 - rest, (1 - rest) * rest)
-    }
-
     // MARK: - Layer 0: the design times a p × (h₁ ld) block (one GEMM for every path)
 
     /// out[i, e] = Σ_j a_ij w[j, e] for e < h₁ ld, rows of `out` `stride` apart.
