@@ -136,6 +136,16 @@ struct Tool {
         (["weak-error", "--model", "logistic", "--synthetic", "50,3", "--problem", "quadratic"], "with --model the problem (and its noise) comes from the data"),
         (["simulate", "--model", "logistic", "--synthetic", "50,3", "--momentum", "1"], "momentum ρ must lie in [0, 1)"),
         (["simulate", "--model", "logistic", "--synthetic", "50,3", "--every", "0"], "--every must lie in 1…steps"),
+        // an MLP: --hidden W[,W2] with --model as its output loss
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "0"], "--hidden widths must be whole numbers in 1…4096, got 0"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "-3"], "--hidden widths must be whole numbers in 1…4096, got -3"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "2.5"], "--hidden widths must be whole numbers in 1…4096, got 2.5"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "5000"], "--hidden widths must be whole numbers in 1…4096, got 5000"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "4,4,4"], "--hidden takes one or two widths W[,W2]"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--activation", "tanh"], "--activation needs --hidden"),
+        (["simulate", "--model", "logistic", "--synthetic", "100,5", "--hidden", "4", "--activation", "relu"], "The value 'relu' is invalid for '--activation"),
+        (["simulate", "--hidden", "4"], "--hidden and --activation need --model"),
+        (["weak-error", "--activation", "softplus"], "--hidden and --activation need --model"),
     ])
     func badInputFailsClearly(arguments: [String], message: String) throws {
         let directory = TemporaryDirectory()
@@ -190,6 +200,31 @@ struct Tool {
         for name in ["result.json", "rows.csv", "fits.csv", "weak-error-train-loss.svg", "svag-distance.svg"] {
             #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("results/learning-weak-error/\(name)").path), "\(name)")
         }
+    }
+
+    /// An MLP end to end: the configuration records its widths, activation and the seeded x₀,
+    /// d counts every layer (p = 3 + intercept: 4·5 + 6·2 + 3·1 = 35), and both studies run;
+    /// a linear model's configuration has none of the MLP's fields.
+    @Test func mlpGoesThroughWeakErrorAndSimulate() throws {
+        let directory = TemporaryDirectory()
+        let mlp = ["--model", "logistic", "--synthetic", "80,3", "--synthetic-test", "40", "--hidden", "5,2", "--activation", "softplus",
+                   "--batch", "8", "--seed", "7", "--json", "--quiet"]
+        let weak = try Tool.run(["weak-error"] + mlp + ["--etas", "0.2,0.1", "--paths", "16", "--out", "w"], in: directory.url)
+        #expect(weak.status == 0, "\(weak.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(weak.stdout.utf8)) as? [String: Any]
+        #expect(result?["dimension"] as? Int == 35)
+        let problem = (result?["configuration"] as? [String: Any])?["problem"] as? [String: Any]
+        #expect(problem?["hidden"] as? [Int] == [5, 2])
+        #expect(problem?["activation"] as? String == "softplus")
+        let initialization = problem?["initialization"] as? [String: Any]
+        #expect(initialization?["scheme"] as? String == "glorot-normal" && initialization?["seed"] as? Int == 7)
+        let simulate = try Tool.run(["simulate"] + mlp + ["--steps", "10", "--every", "5", "--paths", "8", "--out", "s"], in: directory.url)
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let linear = try Tool.run(["weak-error", "--model", "logistic", "--synthetic", "80,3", "--etas", "0.2", "--paths", "8", "--json", "--quiet",
+                                   "--out", "l"], in: directory.url)
+        let linearProblem = ((try JSONSerialization.jsonObject(with: Data(linear.stdout.utf8)) as? [String: Any])?["configuration"]
+            as? [String: Any])?["problem"] as? [String: Any]
+        #expect(linearProblem != nil && ["hidden", "activation", "initialization"].allSatisfy { linearProblem?[$0] == nil })
     }
 
     /// ... and through `simulate`, with momentum: trajectories of all three, split in two shards

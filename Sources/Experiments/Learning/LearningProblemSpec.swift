@@ -27,11 +27,28 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
     public var intercept: Bool
     /// Centre and scale each feature by the training set's statistics (test set with the same).
     public var standardize: Bool
+    /// Hidden layer widths of an MLP whose output loss is `model`; nil: the linear model. The
+    /// three MLP fields are nil for a linear model, so its configuration JSON has none of them.
+    public var hidden: [Int]?
+    /// The MLP's activation (nil with `hidden`: tanh).
+    public var activation: MLPModel.Activation?
+    /// How the MLP's x₀ is drawn (`MLPModel.initialParameters`); a linear model starts at 0.
+    public var initialization: MLPModel.Initialization?
 
+    /// With `hidden` and no `initialization`, x₀ is the Glorot draw of seed 0 (recorded).
     public init(source: Source, model: LinearModel.Loss, classes: Int? = nil, batch: Int, l2: Double = 0, intercept: Bool = true,
-                standardize: Bool = false) {
+                standardize: Bool = false, hidden: [Int]? = nil, activation: MLPModel.Activation? = nil,
+                initialization: MLPModel.Initialization? = nil) {
         (self.source, self.model, self.classes, self.batch, self.l2, self.intercept, self.standardize) =
             (source, model, classes, batch, l2, intercept, standardize)
+        (self.hidden, self.activation) = (hidden, hidden == nil ? activation : activation ?? .tanh)
+        self.initialization = hidden == nil ? initialization : initialization ?? .init(seed: 0)
+    }
+
+    /// "logistic", or "MLP 8×4 tanh, logistic output".
+    public var modelName: String {
+        guard let hidden else { return model.rawValue }
+        return "MLP \(hidden.map(String.init).joined(separator: "×")) \((activation ?? .tanh).rawValue), \(model.rawValue) output"
     }
 
     public enum Failure: Error, CustomStringConvertible, Equatable {
@@ -49,11 +66,13 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
         case .file(let path, _, _, _): data = "\((path as NSString).lastPathComponent)"
         case .mnist(_, let digits, let n): data = "MNIST digits \(digits.map(String.init).joined(separator: "/")) (first \(n) training images)"
         }
-        return "\(model.rawValue) on \(data), batch m = \(batch)" + (l2 > 0 ? ", λ = \(l2)" : "")
+        return "\(modelName) on \(data), batch m = \(batch)" + (l2 > 0 ? ", λ = \(l2)" : "")
     }
 
-    /// The problem, its training and test sets, and x₀ = 0.
-    public func build(mnist: MNISTSource = MNISTSource(download: false)) throws -> FiniteSumProblem<LinearModel> {
+    /// The problem with its training and test sets; its x₀ is `initialPoint(of:)`.
+    public func build(mnist: MNISTSource = MNISTSource(download: false)) throws -> FiniteSumProblem<LearningModel> {
+        if hidden == nil, activation != nil { throw Failure.invalid("an activation applies only to an MLP (give hidden layer widths)") }
+        if let hidden { _ = try mlp(featureCount: 1, hidden: hidden, classCount: 2) }
         var (train, test) = try loadSets(mnist: mnist)
         if standardize {
             let s = FeatureScaling(train)
@@ -74,8 +93,24 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
         guard batch >= 1, batch <= train.count else {
             throw Failure.invalid("batch size \(batch) must lie in 1…M = \(train.count) (the training set's size)")
         }
-        let model = LinearModel(loss: self.model, featureCount: train.featureCount, classCount: max(classCount, 2))
+        let model: LearningModel
+        if let hidden {
+            model = .mlp(try mlp(featureCount: train.featureCount, hidden: hidden, classCount: max(classCount, 2)))
+        } else {
+            model = .linear(LinearModel(loss: self.model, featureCount: train.featureCount, classCount: max(classCount, 2)))
+        }
         return try FiniteSumProblem(model: model, data: train, test: test, l2: l2, batchSchedule: .constant(batch))
+    }
+
+    func mlp(featureCount: Int, hidden: [Int], classCount: Int) throws -> MLPModel {
+        do {
+            return try MLPModel(loss: model, featureCount: featureCount, hidden: hidden, activation: activation ?? .tanh, classCount: classCount)
+        } catch let f as MLPModel.Failure { throw Failure.invalid(f.description) }
+    }
+
+    /// x₀ of the studies: 0 for a linear model, the recorded Glorot draw for an MLP.
+    public func initialPoint(of problem: FiniteSumProblem<LearningModel>) -> [Double] {
+        problem.model.defaultInitialPoint(initialization)
     }
 
     func loadSets(mnist: MNISTSource) throws -> (TrainingSet, TrainingSet?) {

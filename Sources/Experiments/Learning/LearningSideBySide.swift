@@ -77,7 +77,7 @@ public enum LearningSideBySide {
         let started = Date()
         let print = try fingerprint(c)
         let runner = try options.runner(experiment: experiment, fingerprint: print, otherGenerators: try otherGeneratorFingerprints(c, \.normals))
-        let x0 = [Double](repeating: 0, count: problem.dimension)
+        let x0 = c.problem.initialPoint(of: problem)
         let start = BlockEngine(problem: problem, ld: 1).observeOne(x0)
         let records = c.steps / c.every
         var observables: [(String, Double)] = []
@@ -100,7 +100,7 @@ public enum LearningSideBySide {
         return .complete(finalize(c, problem: problem, tally: task.tally, threads: options.threads, wallSeconds: Date().timeIntervalSince(started)))
     }
 
-    static func simulate(_ range: Range<Int>, problem: FiniteSumProblem<LinearModel>, x0: [Double], configuration c: LearningSideBySideConfiguration,
+    static func simulate(_ range: Range<Int>, problem: FiniteSumProblem<LearningModel>, x0: [Double], configuration c: LearningSideBySideConfiguration,
                          template: Tally) -> Tally {
         let lanes = range.count, ld = GaussianStream.paddedLanes(lanes), M = problem.count
         let engine = BlockEngine(problem: problem, ld: ld, maximumBatch: problem.batchSchedule.batchSize(atStep: 0))
@@ -143,7 +143,7 @@ public enum LearningSideBySide {
         return tally
     }
 
-    public static func finalize(_ c: LearningSideBySideConfiguration, problem: FiniteSumProblem<LinearModel>, tally: Tally, threads: Int,
+    public static func finalize(_ c: LearningSideBySideConfiguration, problem: FiniteSumProblem<LearningModel>, tally: Tally, threads: Int,
                                 wallSeconds: Double) -> LearningSideBySideResult {
         var points: [LearningSideBySidePoint] = []
         for observable in LearningWeakErrorConfiguration.observables where observable != "test-loss" || problem.test != nil {

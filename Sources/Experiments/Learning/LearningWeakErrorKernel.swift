@@ -13,7 +13,7 @@ import Randomness
 /// SDE: see `BlockEngine.sgdStep(_:eta:step:lanes:scores:)`); SVAG's first batch likewise from
 /// its own sub-interval, its second from the sampling stream.
 struct LearningWeakErrorKernel: Sendable {
-    let problem: FiniteSumProblem<LinearModel>
+    let problem: FiniteSumProblem<LearningModel>
     let x0: [Double]
     let eta: Double
     let steps: Int
@@ -82,7 +82,7 @@ struct LearningWeakErrorKernel: Sendable {
 
     /// One sample per path of every quantity; a path whose SGD or any SDE/SVAG state is not
     /// finite is counted and left out (its η is then excluded from fits and the run fails).
-    func record(lanes: Int, template: Tally, engine: BlockEngine<LinearModel>, sgd: ParameterBlock, _ f1: ParameterBlock, _ f2: ParameterBlock,
+    func record(lanes: Int, template: Tally, engine: BlockEngine<LearningModel>, sgd: ParameterBlock, _ f1: ParameterBlock, _ f2: ParameterBlock,
                 _ c1: ParameterBlock, _ c2: ParameterBlock, svag: [ParameterBlock]) -> Tally {
         var tally = template
         let observe = { (x: ParameterBlock) in engine.observe(x, from: self.x0, lanes: lanes) }

@@ -26,12 +26,14 @@ public enum LearningWeakErrorStudy {
     /// own block, so a process that runs only this should set `BLASRuntime.threads = 1` (the CLI
     /// and `reproduce` do; the library does not change process-wide state under concurrent callers).
     ///
-    /// Runs on a problem already built (the Swift API: any `TrainingSet` and `LinearModel`);
-    /// `configuration.problem` is then only the description recorded in the result.
-    public static func run(problem: FiniteSumProblem<LinearModel>, initial: [Double]? = nil, configuration: LearningWeakErrorConfiguration,
+    /// Runs on a problem already built (the Swift API: any `TrainingSet` and a `LinearModel` or
+    /// `MLPModel`); `configuration.problem` is then only the description recorded in the result.
+    /// Without `initial`, x₀ is 0 for a linear model and `configuration.problem.initialization`'s
+    /// draw for an MLP.
+    public static func run(problem: FiniteSumProblem<LearningModel>, initial: [Double]? = nil, configuration: LearningWeakErrorConfiguration,
                            options: RunOptions) throws -> Outcome {
         try configuration.validate()
-        let x0 = initial ?? [Double](repeating: 0, count: problem.dimension)
+        let x0 = initial ?? configuration.problem.initialPoint(of: problem)
         guard x0.count == problem.dimension, x0.allSatisfy(\.isFinite) else {
             throw LearningProblemSpec.Failure.invalid("the initial point needs \(problem.dimension) finite values, got \(x0.count)")
         }
@@ -60,7 +62,15 @@ public enum LearningWeakErrorStudy {
                                   wallSeconds: Date().timeIntervalSince(started)))
     }
 
-    public static func finalize(_ c: LearningWeakErrorConfiguration, problem: FiniteSumProblem<LinearModel>, tasks: [String: TaskProgress],
+    /// A linear model's problem, as before `LearningModel`: the same run.
+    public static func run(problem: FiniteSumProblem<LinearModel>, initial: [Double]? = nil, configuration: LearningWeakErrorConfiguration,
+                           options: RunOptions) throws -> Outcome {
+        let wrapped = try FiniteSumProblem(model: LearningModel.linear(problem.model), data: problem.data, test: problem.test, l2: problem.l2,
+                                           batchSchedule: problem.batchSchedule)
+        return try run(problem: wrapped, initial: initial, configuration: configuration, options: options)
+    }
+
+    public static func finalize(_ c: LearningWeakErrorConfiguration, problem: FiniteSumProblem<LearningModel>, tasks: [String: TaskProgress],
                                 threads: Int, wallSeconds: Double) -> LearningWeakErrorResult {
         var rows: [LearningWeakErrorRow] = []
         let observables = LearningWeakErrorConfiguration.observables.filter { $0 != "test-loss" || problem.test != nil }

@@ -20,6 +20,8 @@ public protocol FiniteSumModel: Sendable {
     var parameterCount: Int { get }
     /// Doubles the model keeps per (sample, path) between forward and backward.
     var activationWidth: Int { get }
+    /// Doubles per path of `ModelWorkspace.laneScratch` (0 unless the model needs them).
+    var laneScratchCount: Int { get }
     /// Checks that every target suits the model; returns the index of the first row that does
     /// not, and why (a class label out of range, a non-binary label for logistic regression).
     func firstInvalidTarget(_ targets: [Double]) -> (row: Int, reason: String)?
@@ -43,6 +45,10 @@ public protocol FiniteSumModel: Sendable {
     func sampleHessianVectorProduct(features: UnsafePointer<Double>, target: Double, parameters: UnsafePointer<Double>,
                                     direction: UnsafePointer<Double>, product: UnsafeMutablePointer<Double>,
                                     scratch: UnsafeMutablePointer<Double>)
+}
+
+extension FiniteSumModel {
+    public var laneScratchCount: Int { 0 }
 }
 
 /// Rows of a design matrix and their targets, borrowed for one call.
@@ -76,6 +82,8 @@ public final class ModelWorkspace: @unchecked Sendable {
     public let directional: UnsafeMutablePointer<Double>
     /// rowCapacity × ld.
     public let losses: UnsafeMutablePointer<Double>
+    /// laneScratchCount × ld, independent of the rows (an MLP's copy of the parameters).
+    public let laneScratch: UnsafeMutablePointer<Double>
 
     public init(model: some FiniteSumModel, rows: Int, ld: Int) {
         precondition(rows >= 1 && ld >= 1, "a workspace needs at least one row and one lane")
@@ -89,6 +97,8 @@ public final class ModelWorkspace: @unchecked Sendable {
         scratch.initialize(repeating: 0, count: wide)
         directional.initialize(repeating: 0, count: wide)
         losses.initialize(repeating: 0, count: rows * ld)
+        laneScratch = .allocate(capacity: max(1, model.laneScratchCount * ld))
+        laneScratch.initialize(repeating: 0, count: max(1, model.laneScratchCount * ld))
     }
 
     deinit {
@@ -96,5 +106,6 @@ public final class ModelWorkspace: @unchecked Sendable {
         scratch.deallocate()
         directional.deallocate()
         losses.deallocate()
+        laneScratch.deallocate()
     }
 }

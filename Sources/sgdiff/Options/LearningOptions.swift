@@ -3,11 +3,12 @@ import Foundation
 import SGDDiffusion
 
 extension LinearModel.Loss: ExpressibleByArgument {}
+extension MLPModel.Activation: ExpressibleByArgument {}
 
 /// A learning problem from data: with `--model`, `weak-error` runs Theorem 1 on the finite sum
 /// F(x) = (1/M) Σ f_i(x) + (λ/2)|x|² instead of a built-in landscape.
 struct LearningOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A learning problem instead of a built-in landscape: the model of a finite sum over data (any dimension).",
+    @Option(help: ArgumentHelp("A learning problem instead of a built-in landscape: the model of a finite sum over data (any dimension); with --hidden, the MLP's output loss.",
                                valueName: LinearModel.Loss.allCases.map(\.rawValue).joined(separator: "|")))
     var model: LinearModel.Loss?
 
@@ -45,11 +46,19 @@ struct LearningOptions: ParsableArguments {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Fraction of a data file's rows held out for the test loss.")
     var testFraction: Double = 0.2
 
-    @Flag(name: .customLong("no-intercept"), help: "No constant feature (a linear model gets one by default).")
+    @Flag(name: .customLong("no-intercept"), help: "No constant feature (by default one is appended: a linear model's intercept, an MLP's first-layer bias).")
     var noIntercept = false
 
     @Flag(help: "Centre and scale every feature by the training set's mean and standard deviation.")
     var standardize = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("An MLP instead of the linear model: one or two hidden layer widths; --model is its output loss.",
+                                                        valueName: "W[,W2]"))
+    var hidden: NumberList?
+
+    @Option(help: ArgumentHelp("The MLP's hidden activation (needs --hidden; default tanh).",
+                               valueName: MLPModel.Activation.allCases.map(\.rawValue).joined(separator: "|")))
+    var activation: MLPModel.Activation?
 
     var isSelected: Bool { model != nil }
 
@@ -58,7 +67,17 @@ struct LearningOptions: ParsableArguments {
     func spec(seed: UInt64) throws -> LearningProblemSpec? {
         guard let model else {
             if data != nil || synthetic != nil || digits != nil { throw ValidationError("--data, --synthetic and --digits need --model (least-squares, logistic or softmax)") }
+            if hidden != nil || activation != nil { throw ValidationError("--hidden and --activation need --model (the MLP's output loss: least-squares, logistic or softmax)") }
             return nil
+        }
+        if activation != nil, hidden == nil { throw ValidationError("--activation needs --hidden (the MLP's hidden layer widths)") }
+        if let hidden {
+            guard (1...2).contains(hidden.values.count) else {
+                throw ValidationError("--hidden takes one or two widths W[,W2] (an MLP of one or two hidden layers), got \(hidden.values.count)")
+            }
+            for w in hidden.values where !(w == w.rounded() && (1...Double(MLPModel.maximumWidth)).contains(w)) {
+                throw ValidationError("--hidden widths must be whole numbers in 1…\(MLPModel.maximumWidth), got \(String(format: "%g", w))")
+            }
         }
         let sources = [data != nil, synthetic != nil, digits != nil].filter { $0 }.count
         guard sources <= 1 else { throw ValidationError("give one data source: --data FILE, --synthetic M,p or --digits d1,d2") }
@@ -83,7 +102,9 @@ struct LearningOptions: ParsableArguments {
             guard (0...10_000_000).contains(syntheticTest) else { throw ValidationError("--synthetic-test must lie in 0…10⁷, got \(syntheticTest)") }
             source = .synthetic(samples: Int(mp[0]), features: Int(mp[1]), testSamples: syntheticTest, seed: seed)
         }
+        // an MLP's x₀ is the Glorot draw of the run's seed (recorded in the configuration)
         return LearningProblemSpec(source: source, model: model, classes: classes, batch: batch, l2: l2, intercept: !noIntercept,
-                                   standardize: standardize)
+                                   standardize: standardize, hidden: hidden.map { $0.values.map { Int($0) } }, activation: activation,
+                                   initialization: hidden == nil ? nil : MLPModel.Initialization(seed: seed))
     }
 }
