@@ -25,9 +25,12 @@ extension LearningProblemSpec {
         case 3: return try visitor.visit(FiniteSumLandscape<Model, Vector3<Double>>(problem), initial: Vector3(components: initial))
         case 4: return try visitor.visit(FiniteSumLandscape<Model, Vector4<Double>>(problem), initial: Vector4(components: initial))
         default:
-            throw Failure.invalid("the learning problem has d = \(problem.dimension) parameters; the escape studies take d = 1…4 "
-                                  + "(fewer features, or --no-intercept); weak-error and simulate take any d")
+            throw tooLarge(problem.dimension)
         }
+    }
+
+    static func tooLarge(_ d: Int) -> Failure {
+        .invalid("the learning problem has d = \(d) parameters; the escape studies take d = 1…4 (fewer features, or --no-intercept); weak-error and simulate take any d")
     }
 }
 
@@ -47,6 +50,7 @@ extension LearningProblemSpec {
             }
         }
         let problem = try build()
+        guard (1...4).contains(problem.dimension) else { throw Self.tooLarge(problem.dimension) }
         guard start.count == problem.dimension else {
             throw Failure.invalid("the start has \(start.count) coordinates but the learning problem has d = \(problem.dimension) parameters")
         }
