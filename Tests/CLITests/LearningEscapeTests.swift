@@ -70,3 +70,17 @@ import TestSupport
         #expect(out.stderr.contains(message), "\(arguments): \(out.stderr)")
     }
 }
+
+/// A bridge-test comparison at an η whose exits are beyond the time limit is skipped with its
+/// reason instead of running 10⁴ censored paths per step size (the fuzz harness's one hang).
+@Suite struct BridgeSkipTests {
+    @Test func hopelessBridgeComparisonIsSkippedWithItsReason() throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(["escape-minimum", "--etas", "0.25", "--sgd-etas", "", "--paths", "8", "--splitting-etas", "", "--bridge-eta", "1e-5",
+                                "--max-time", "2000", "--json", "--quiet"], in: directory.url)
+        #expect(out.status == 0, "\(out.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        #expect((result?["bridgeSkipped"] as? String)?.contains("beyond the time limit") == true, "\(out.stdout.prefix(500))")
+        #expect((result?["bridgeWith"] as? [Any])?.isEmpty == true)
+    }
+}

@@ -242,6 +242,7 @@ public enum EscapeArtifacts {
         if !r.bridgeWith.isEmpty {
             blocks.append(.figure(svg: bridgeFigure(r).svg, caption: "E T against the SDE step h: detecting exits only at grid points misses crossings near the flat saddle and biases E T upwards by O(√h); the Brownian-bridge test removes the leading term."))
         }
+        if let reason = r.bridgeSkipped { blocks.append(.paragraph(HTMLReport.escape("Bridge-test comparison " + reason + "."))) }
         blocks.append(.verdict(label: "Lemma 1: ‖u‖∞ ≥ 1/μ₁", outcome: r.lemmaOne.rawValue, detail: "checked on the PDE solution at every η"))
         if let k = r.kramersVerdict, let ratio = r.kramersRatio {
             blocks.append(.verdict(label: "Eyring–Kramers with ε = ησ²/2 at the smallest η", outcome: k.rawValue,

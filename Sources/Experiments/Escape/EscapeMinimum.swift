@@ -183,6 +183,8 @@ public struct EscapeMinimumResult: Sendable, Codable {
     public var bridgeWith: [ExitRow]
     public var bridgeWithout: [ExitRow]
     public var bridgeReference: Double?
+    /// Why the bridge comparison did not run (nil when it ran or was not asked for).
+    public var bridgeSkipped: String?
     /// [E T, wall seconds]: the seconds are for information only (they vary run to run and are 0
     /// after `merge`); the verdict uses `reachSteps`.
     public var directReach: [Double]
@@ -195,4 +197,24 @@ public struct EscapeMinimumResult: Sendable, Codable {
     public var reachVerdict: Verdict?
     public var verdict: Verdict
     public var wallSeconds: Double
+}
+
+extension EscapeMinimum {
+    /// The bridge comparison needs paths that exit: when E T at the bridge η is beyond the time
+    /// limit, its 2 × (step sizes) × `bridgePaths` paths would all run to `maxTime` and be
+    /// censored (found by the fuzz harness: `--bridge-eta 1e-5` ran for minutes), so it is skipped
+    /// with this reason. E T is the PDE's where it was solved, else Theorem 2's e^{V̄/η} with a
+    /// prefactor allowance of e^{10} (the measured prefactors here lie within e^{±5}). A pure
+    /// function of the configuration, so sharded and merged runs agree.
+    @inlinable
+    static func bridgeSkipReason(_ c: EscapeMinimumConfiguration, pde: Double?, quasiPotential: Double) -> String? {
+        guard let eta = c.bridgeEta else { return nil }
+        if let pde {
+            guard !(pde <= c.maxTime) else { return nil }
+            return String(format: "not run: the PDE gives E T = %.3g at η = %g, beyond the time limit %.3g, so every path would be censored", pde, eta, c.maxTime)
+        }
+        guard quasiPotential / eta > log(c.maxTime) + 10 else { return nil }
+        return String(format: "not run: V̄/η = %.3g at η = %g, so E T ≈ e^{V̄/η} is far beyond the time limit %.3g and every path would be censored",
+                      quasiPotential / eta, eta, c.maxTime)
+    }
 }

@@ -74,7 +74,7 @@ struct EscapeMinimumKernel: ProblemVisitor {
         for eta in c.etas where runMonteCarlo {
             try run("sde/\(eta)", SDEExitDynamics(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep), paths: c.paths)
         }
-        if let eta = c.bridgeEta, runMonteCarlo {
+        if let eta = c.bridgeEta, runMonteCarlo, EscapeMinimum.bridgeSkipReason(c, pde: rows[eta]?.pde, quasiPotential: theory.closedForm ?? theory.minimumAction) == nil {
             let sde = SGDDiffusionProcess(problem, eta: eta, order: .first)
             // with and without the test on the same noise (common random numbers)
             for h in c.bridgeSteps {
@@ -395,7 +395,8 @@ public enum EscapeMinimum {
                                    minimumActionExit: out.theory.exit, minimumActionAgreement: agreement, fit: fit, pdeAgreement: pdeVerdict,
                                    splittingAgreement: splittingVerdict, kramersRatio: kramersRatio, kramersPaperRatio: paperRatio,
                                    kramersVerdict: kramersVerdict, lemmaOne: lemma, bridgeWith: bridgeWith, bridgeWithout: bridgeWithout,
-                                   bridgeReference: c.bridgeEta.flatMap { out.rows[$0]?.pde }, directReach: direct.map { [$0.0, $0.1] } ?? [],
+                                   bridgeReference: c.bridgeEta.flatMap { out.rows[$0]?.pde },
+                                   bridgeSkipped: c.bridgeEta.flatMap { EscapeMinimum.bridgeSkipReason(c, pde: out.rows[$0]?.pde, quasiPotential: out.theory.closedForm ?? out.theory.minimumAction) }, directReach: direct.map { [$0.0, $0.1] } ?? [],
                                    splittingReach: split.map { [$0.0, $0.1] } ?? [],
                                    reachSteps: direct.flatMap { d in split.map { [d.2, $0.2] } },
                                    reachVerdict: reach, verdict: verdict, wallSeconds: wallSeconds)

@@ -228,6 +228,7 @@ func minimumSummary(_ r: EscapeMinimumResult) -> String {
         lines.append(String(format: "  reach: direct Monte Carlo E T ≤ %.3g in %.1f s; splitting E T ≤ %.3g in %.1f s", r.directReach[0], r.directReach[1],
                             r.splittingReach[0], r.splittingReach[1]) + steps + ": " + (r.reachVerdict?.rawValue.uppercased() ?? "-"))
     }
+    if let reason = r.bridgeSkipped { lines.append("  bridge-test comparison " + reason) }
     lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
     return lines.joined(separator: "\n")
 }
