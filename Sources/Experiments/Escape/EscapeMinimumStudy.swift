@@ -186,6 +186,7 @@ public enum EscapeMinimum {
             bestValue = min(bestValue, actionTo(best))
         }
         if P.State.dimension == 1 {
+            // closed form computed above, with the exit end
         } else if let sigma = problem.isotropicNoiseScale {
             let z = exitPoint(xs[1])
             closed = EscapeTheory.gradientQuasiPotential(barrier: problem.value(at: z) - problem.value(at: xStar), sigma: sigma)

@@ -35,14 +35,11 @@ extension LearningProblemSpec {
 }
 
 extension LearningProblemSpec {
-    /// The problem's dimension d, from the data and the model (reads the data).
-    public func dimension(mnist: MNISTSource = MNISTSource(download: false)) throws -> Int {
-        try build(mnist: mnist).dimension
-    }
-
-    /// The stationary point Newton's method reaches from `start` (see `StationaryPoint.locate`),
-    /// for the escape studies, which need the exact point rather than the digits a user types.
-    public func stationaryPoint(near start: [Double]) throws -> [Double] {
+    /// The stationary point Newton's method reaches from `start` (nil: 0; see
+    /// `StationaryPoint.locate`), for the escape studies, which need the exact point rather
+    /// than the digits a user types. Its length is the problem's dimension d, which `check`
+    /// sees first (a study that takes fewer dimensions refuses before any Newton step).
+    public func stationaryPoint(near start: [Double]?, check: (Int) throws -> Void = { _ in }) throws -> [Double] {
         struct Locate: ProblemVisitor {
             typealias Output = [Double]
             func visit<P: StochasticGradientProblem>(_ problem: P, initial: P.State) throws -> [Double] {
@@ -51,6 +48,8 @@ extension LearningProblemSpec {
         }
         let problem = try build()
         guard (1...4).contains(problem.dimension) else { throw Self.tooLarge(problem.dimension) }
+        try check(problem.dimension)
+        let start = start ?? Array(repeating: 0, count: problem.dimension)
         guard start.count == problem.dimension else {
             throw Failure.invalid("the start has \(start.count) coordinates but the learning problem has d = \(problem.dimension) parameters")
         }

@@ -5,6 +5,39 @@ import Numerics
 /// (multinomial logistic) regression. W is p × K (K = 1 but for softmax), stored as
 /// x[j K + k], so that a d × ld parameter block *is* the p × (K ld) matrix that one GEMM
 /// multiplies by the design: the logits of every (sample, class, path) in one call.
+extension LinearModel.Loss {
+    /// Turns one sample's output logits u (k of them, `stride` apart) into what backward needs,
+    /// in place: u (least squares), σ(u) (logistic), softmax(u) (softmax); returns the loss
+    /// ℓ(u, y) when `wantLoss` (else 0: the SDE's steps skip the transcendental functions).
+    /// The output layer of every model (linear, MLP; block and one-sample passes) goes through it.
+    @inline(__always)
+    func applyOutput(_ u: UnsafeMutablePointer<Double>, outputs k: Int, stride: Int, target y: Double, wantLoss: Bool) -> Double {
+        switch self {
+        case .leastSquares:
+            guard wantLoss else { return 0 }
+            let r = u[0] - y
+            return 0.5 * r * r
+        case .logistic:
+            let z = u[0]
+            u[0] = 1 / (1 + exp(-z))
+            return wantLoss ? LinearModel.softplus(z) - y * z : 0
+        case .softmax:
+            let label = Int(y)
+            var top = -Double.infinity
+            for c in 0..<k { top = max(top, u[c * stride]) }
+            var sum = 0.0
+            let logitOfLabel = u[label * stride]
+            for c in 0..<k {
+                let e = exp(u[c * stride] - top)
+                u[c * stride] = e
+                sum += e
+            }
+            for c in 0..<k { u[c * stride] /= sum }
+            return wantLoss ? top + log(sum) - logitOfLabel : 0
+        }
+    }
+}
+
 public struct LinearModel: FiniteSumModel {
     public enum Loss: String, Sendable, Codable, CaseIterable {
         /// ½ (aᵀx − y)².
@@ -50,44 +83,14 @@ public struct LinearModel: FiniteSumModel {
         let n = design.rows, wide = outputs * ld
         Double._gemm(transA: false, transB: false, m: n, n: wide, k: featureCount, alpha: 1, a: design.features, lda: featureCount,
                      b: parameters, ldb: wide, beta: 0, c: workspace.activations, ldc: wide)
-        let act = workspace.activations, lossRows = workspace.losses
-        switch loss {
-        case .leastSquares:
-            guard losses else { return }
-            for i in 0..<n {
-                let y = design.targets[i]
-                for b in 0..<ld {
-                    let r = act[i * wide + b] - y
-                    lossRows[i * ld + b] = 0.5 * r * r
-                }
-            }
-        case .logistic:
-            for i in 0..<n {
-                let y = design.targets[i]
-                for b in 0..<ld {
-                    let u = act[i * wide + b]
-                    if losses { lossRows[i * ld + b] = Self.softplus(u) - y * u }
-                    act[i * wide + b] = 1 / (1 + exp(-u))
-                }
-            }
-        case .softmax:
-            let k = outputs
-            for i in 0..<n {
-                let label = Int(design.targets[i])
-                let row = act + i * wide
-                for b in 0..<ld {
-                    var top = -Double.infinity
-                    for c in 0..<k { top = max(top, row[c * ld + b]) }
-                    var sum = 0.0
-                    let logitOfLabel = row[label * ld + b]
-                    for c in 0..<k {
-                        let e = exp(row[c * ld + b] - top)
-                        row[c * ld + b] = e
-                        sum += e
-                    }
-                    for c in 0..<k { row[c * ld + b] /= sum }
-                    if losses { lossRows[i * ld + b] = top + log(sum) - logitOfLabel }
-                }
+        let act = workspace.activations, lossRows = workspace.losses, k = outputs
+        // least squares without losses: the logits are what backward needs, nothing to do
+        if loss == .leastSquares && !losses { return }
+        for i in 0..<n {
+            let y = design.targets[i]
+            for b in 0..<ld {
+                let value = loss.applyOutput(act + i * wide + b, outputs: k, stride: ld, target: y, wantLoss: losses)
+                if losses { lossRows[i * ld + b] = value }
             }
         }
     }
@@ -153,24 +156,9 @@ public struct LinearModel: FiniteSumModel {
         let k = outputs
         for c in 0..<k { u[c] = 0 }
         for j in 0..<featureCount { for c in 0..<k { u[c] += a[j] * x[j * k + c] } }
-        let value: Double
-        switch loss {
-        case .leastSquares:
-            let r = u[0] - y
-            value = 0.5 * r * r
-            u[0] = r
-        case .logistic:
-            value = Self.softplus(u[0]) - y * u[0]
-            u[0] = 1 / (1 + exp(-u[0])) - y
-        case .softmax:
-            let label = Int(y)
-            var top = -Double.infinity
-            for c in 0..<k { top = max(top, u[c]) }
-            var sum = 0.0
-            for c in 0..<k { sum += exp(u[c] - top) }
-            value = top + log(sum) - u[label]
-            for c in 0..<k { u[c] = exp(u[c] - top) / sum - (c == label ? 1 : 0) }
-        }
+        let value = loss.applyOutput(u, outputs: k, stride: 1, target: y, wantLoss: true)
+        // ∂ℓ/∂u = output − target (u − y, σ − y, p − e_y)
+        if loss == .softmax { u[Int(y)] -= 1 } else { u[0] -= y }
         for j in 0..<featureCount { for c in 0..<k { gradient[j * k + c] = a[j] * u[c] } }
         return value
     }

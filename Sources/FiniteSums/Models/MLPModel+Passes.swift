@@ -80,36 +80,12 @@ extension MLPModel {
 
     func outputPass(_ design: DesignView, ld: Int, activations act: UnsafeMutablePointer<Double>, losses: UnsafeMutablePointer<Double>?) {
         let n = design.rows, rs = activationWidth * ld, k = outputs, slot = slots[layers - 1] * ld
+        if loss == .leastSquares && losses == nil { return }
         for i in 0..<n {
             let u = act + i * rs + slot, y = design.targets[i]
-            switch loss {
-            case .leastSquares:
-                guard let losses else { continue }
-                for b in 0..<ld {
-                    let r = u[b] - y
-                    losses[i * ld + b] = 0.5 * r * r
-                }
-            case .logistic:
-                for b in 0..<ld {
-                    let z = u[b]
-                    losses?[i * ld + b] = LinearModel.softplus(z) - y * z
-                    u[b] = 1 / (1 + exp(-z))
-                }
-            case .softmax:
-                let label = Int(y)
-                for b in 0..<ld {
-                    var top = -Double.infinity
-                    for c in 0..<k { top = max(top, u[c * ld + b]) }
-                    var sum = 0.0
-                    let logitOfLabel = u[label * ld + b]
-                    for c in 0..<k {
-                        let e = exp(u[c * ld + b] - top)
-                        u[c * ld + b] = e
-                        sum += e
-                    }
-                    for c in 0..<k { u[c * ld + b] /= sum }
-                    losses?[i * ld + b] = top + log(sum) - logitOfLabel
-                }
+            for b in 0..<ld {
+                let value = loss.applyOutput(u + b, outputs: k, stride: ld, target: y, wantLoss: losses != nil)
+                losses?[i * ld + b] = value
             }
         }
     }

@@ -142,12 +142,11 @@ extension SGDiff {
             let spec: ProblemSpec
             let defaultBox: [Double]
             if let learned = try learning.spec(seed: common.seed) {
-                let d = try learned.dimension()
-                guard d == 1 else {
-                    throw ValidationError("escape-minimum takes a learning problem of d = 1 (this one has d = \(d)): in 2-D its theory follows the exit through the face x₁ = hi toward a saddle, which a basin cut out of data need not have; escape-saddle takes d ≤ 4")
+                let found = try learningProblem(learned, start: minimum, problem: problem) { d in
+                    guard d == 1 else {
+                        throw ValidationError("escape-minimum takes a learning problem of d = 1 (this one has d = \(d)): in 2-D its theory follows the exit through the face x₁ = hi toward a saddle, which a basin cut out of data need not have; escape-saddle takes d ≤ 4")
+                    }
                 }
-                let start = try minimum ?? Array(repeating: 0, count: d)
-                let found = try learningProblem(learned, start: start, problem: problem)
                 (spec, minimum) = found
                 // a unit box around the minimiser: a data-defined basin has no saddle to stop at
                 defaultBox = found.point.flatMap { [$0 - 1, $0 + 1] }
@@ -234,11 +233,12 @@ func minimumSummary(_ r: EscapeMinimumResult) -> String {
 }
 
 /// A learning problem for the escape studies: the exact stationary point Newton's method reaches
-/// from `start`, and the problem description that starts there.
-func learningProblem(_ learned: LearningProblemSpec, start: [Double], problem: ProblemOptions) throws -> (spec: ProblemSpec, point: [Double]) {
+/// from `start` (nil: 0), and the problem description that starts there.
+func learningProblem(_ learned: LearningProblemSpec, start: [Double]?, problem: ProblemOptions,
+                     check: (Int) throws -> Void = { _ in }) throws -> (spec: ProblemSpec, point: [Double]) {
     guard problem.isUntouched else {
         throw ValidationError("--problem, --noise, --distribution, --sigma, --amplitudes, --x0 and --param describe a built-in landscape; with --model the problem (and its noise) comes from the data")
     }
-    let exact = try learned.stationaryPoint(near: start)
+    let exact = try learned.stationaryPoint(near: start, check: check)
     return (try ProblemSpec(learning: learned, initial: exact), exact)
 }
