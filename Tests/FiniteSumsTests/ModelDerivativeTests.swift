@@ -12,7 +12,7 @@ func smallProblem(_ loss: LinearModel.Loss, samples: Int = 20, features: Int = 5
     for i in 0..<samples {
         for j in 0..<features { f.append(g.normal(path: i, draw: j)) }
         switch loss {
-        case .leastSquares: y.append(g.normal(path: i, draw: 99))
+        case .leastSquares, .welsch: y.append(g.normal(path: i, draw: 99))
         case .logistic: y.append(Double(i % 2))
         case .softmax: y.append(Double(i % 3))
         }

@@ -17,6 +17,10 @@ extension LinearModel.Loss {
             guard wantLoss else { return 0 }
             let r = u[0] - y
             return 0.5 * r * r
+        case .welsch:
+            guard wantLoss else { return 0 }
+            let r = u[0] - y
+            return 0.5 * (1 - exp(-r * r))
         case .logistic:
             let z = u[0]
             u[0] = 1 / (1 + exp(-z))
@@ -36,6 +40,26 @@ extension LinearModel.Loss {
             return wantLoss ? top + log(sum) - logitOfLabel : 0
         }
     }
+
+    /// ∂ℓ/∂u for a one-output loss, from what `applyOutput` left (u, or σ(u)) and the target.
+    @inline(__always)
+    func outputSlope(_ a: Double, target y: Double) -> Double {
+        guard self == .welsch else { return a - y }
+        let r = a - y
+        return r * exp(-r * r)
+    }
+
+    /// ∂²ℓ/∂u² for a one-output loss, from what `applyOutput` left and the target.
+    @inline(__always)
+    func outputCurvature(_ a: Double, target y: Double) -> Double {
+        switch self {
+        case .leastSquares, .softmax: return 1
+        case .logistic: return a * (1 - a)
+        case .welsch:
+            let r2 = (a - y) * (a - y)
+            return exp(-r2) * (1 - 2 * r2)
+        }
+    }
 }
 
 public struct LinearModel: FiniteSumModel {
@@ -46,6 +70,10 @@ public struct LinearModel: FiniteSumModel {
         case logistic
         /// log Σ_k e^{u_k} − u_y with u = aᵀW and y ∈ {0, …, K−1}.
         case softmax
+        /// ½ (1 − e^{−r²}) with r = aᵀx − y: Welsch's robust regression loss at unit scale (scale
+        /// the targets for another). Bounded and nonconvex, so data from several regimes give a
+        /// finite sum with several minima of different shape: the landscapes of paper §5.
+        case welsch
     }
 
     public let loss: Loss
@@ -67,7 +95,7 @@ public struct LinearModel: FiniteSumModel {
 
     public func firstInvalidTarget(_ targets: [Double]) -> (row: Int, reason: String)? {
         switch loss {
-        case .leastSquares:
+        case .leastSquares, .welsch:
             return nil
         case .logistic:
             guard let i = targets.firstIndex(where: { $0 != 0 && $0 != 1 }) else { return nil }
@@ -84,8 +112,8 @@ public struct LinearModel: FiniteSumModel {
         Double._gemm(transA: false, transB: false, m: n, n: wide, k: featureCount, alpha: 1, a: design.features, lda: featureCount,
                      b: parameters, ldb: wide, beta: 0, c: workspace.activations, ldc: wide)
         let act = workspace.activations, lossRows = workspace.losses, k = outputs
-        // least squares without losses: the logits are what backward needs, nothing to do
-        if loss == .leastSquares && !losses { return }
+        // least squares and Welsch without losses: the logits are what backward needs
+        if (loss == .leastSquares || loss == .welsch) && !losses { return }
         for i in 0..<n {
             let y = design.targets[i]
             for b in 0..<ld {
@@ -106,10 +134,10 @@ public struct LinearModel: FiniteSumModel {
                 let target = loss == .softmax ? (c == label ? 1.0 : 0.0) : y
                 switch weights {
                 case .uniform(let w):
-                    for b in 0..<ld { terms[offset + b] = w * (act[offset + b] - target) }
+                    for b in 0..<ld { terms[offset + b] = w * loss.outputSlope(act[offset + b], target: target) }
                 case .matrix(let w):
                     let wRow = w + i * ld
-                    for b in 0..<ld { terms[offset + b] = wRow[b] * (act[offset + b] - target) }
+                    for b in 0..<ld { terms[offset + b] = wRow[b] * loss.outputSlope(act[offset + b], target: target) }
                 }
             }
         }
@@ -130,6 +158,11 @@ public struct LinearModel: FiniteSumModel {
             for e in 0..<(n * wide) {
                 let p = act[e]
                 terms[e] = p * (1 - p) * s[e]
+            }
+        case .welsch:
+            for i in 0..<n {
+                let y = design.targets[i]
+                for b in 0..<ld { terms[i * ld + b] = loss.outputCurvature(act[i * ld + b], target: y) * s[i * ld + b] }
             }
         case .softmax:
             // (diag p − p pᵀ) s, per sample and path
@@ -157,8 +190,8 @@ public struct LinearModel: FiniteSumModel {
         for c in 0..<k { u[c] = 0 }
         for j in 0..<featureCount { for c in 0..<k { u[c] += a[j] * x[j * k + c] } }
         let value = loss.applyOutput(u, outputs: k, stride: 1, target: y, wantLoss: true)
-        // ∂ℓ/∂u = output − target (u − y, σ − y, p − e_y)
-        if loss == .softmax { u[Int(y)] -= 1 } else { u[0] -= y }
+        // ∂ℓ/∂u: output − target (u − y, σ − y, p − e_y), or Welsch's r e^{−r²}
+        if loss == .softmax { u[Int(y)] -= 1 } else { u[0] = loss.outputSlope(u[0], target: y) }
         for j in 0..<featureCount { for c in 0..<k { gradient[j * k + c] = a[j] * u[c] } }
         return value
     }
@@ -180,6 +213,8 @@ public struct LinearModel: FiniteSumModel {
         case .logistic:
             let p = 1 / (1 + exp(-u[0]))
             s[0] *= p * (1 - p)
+        case .welsch:
+            s[0] *= loss.outputCurvature(u[0], target: y)
         case .softmax:
             var top = -Double.infinity
             for c in 0..<k { top = max(top, u[c]) }

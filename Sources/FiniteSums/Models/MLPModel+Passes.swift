@@ -80,7 +80,7 @@ extension MLPModel {
 
     func outputPass(_ design: DesignView, ld: Int, activations act: UnsafeMutablePointer<Double>, losses: UnsafeMutablePointer<Double>?) {
         let n = design.rows, rs = activationWidth * ld, k = outputs, slot = slots[layers - 1] * ld
-        if loss == .leastSquares && losses == nil { return }
+        if (loss == .leastSquares || loss == .welsch) && losses == nil { return }
         for i in 0..<n {
             let u = act + i * rs + slot, y = design.targets[i]
             for b in 0..<ld {
@@ -101,7 +101,7 @@ extension MLPModel {
             let p = act + i * rs + slot, d = terms + i * rs + slot
             for c in 0..<outputs {
                 let target = loss == .softmax ? (c == label ? 1.0 : 0.0) : y
-                for b in 0..<ld { d[c * ld + b] = weight(i, b) * (p[c * ld + b] - target) }
+                for b in 0..<ld { d[c * ld + b] = weight(i, b) * loss.outputSlope(p[c * ld + b], target: target) }
             }
         }
     }
@@ -177,6 +177,9 @@ extension MLPModel {
                 break
             case .logistic:
                 for b in 0..<ld { ru[b] *= p[b] * (1 - p[b]) }
+            case .welsch:
+                let y = design.targets[i]
+                for b in 0..<ld { ru[b] *= loss.outputCurvature(p[b], target: y) }
             case .softmax:
                 for b in 0..<ld {
                     var ps = 0.0

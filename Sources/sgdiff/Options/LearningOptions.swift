@@ -66,8 +66,8 @@ struct LearningOptions: ParsableArguments {
     /// are an error rather than silently ignored.
     func spec(seed: UInt64) throws -> LearningProblemSpec? {
         guard let model else {
-            if data != nil || synthetic != nil || digits != nil { throw ValidationError("--data, --synthetic and --digits need --model (least-squares, logistic or softmax)") }
-            if hidden != nil || activation != nil { throw ValidationError("--hidden and --activation need --model (the MLP's output loss: least-squares, logistic or softmax)") }
+            if data != nil || synthetic != nil || digits != nil { throw ValidationError("--data, --synthetic and --digits need --model (\(LinearModel.Loss.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            if hidden != nil || activation != nil { throw ValidationError("--hidden and --activation need --model (the MLP's output loss: \(LinearModel.Loss.allCases.map(\.rawValue).joined(separator: ", ")))") }
             return nil
         }
         if activation != nil, hidden == nil { throw ValidationError("--activation needs --hidden (the MLP's hidden layer widths)") }
