@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "NeuralNets", "Report", "Ensembles", "Dynamics", "Problems", "Persistence", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", .product(name: "ZIPFoundation", package: "ZIPFoundation")], exclude: ["Fixtures"], swiftSettings: fastMath),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "CLITests", dependencies: ["sgdiff", "CustomProblem", "TestSupport"], exclude: ["Snapshots"], swiftSettings: fastMath),

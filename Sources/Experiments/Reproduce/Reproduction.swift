@@ -67,7 +67,7 @@ public enum Reproduction {
     public static let sectionNames = ["weak-error-quadratic", "weak-error-double-well", "weak-error-logistic-synthetic", "weak-error-logistic-mnist",
                                       "escape-saddle-gamma1", "escape-saddle-gamma2",
                                       "escape-saddle-state-dependent", "escape-maximum", "escape-minimum-double-well",
-                                      "escape-minimum-state-dependent", MNISTStudy.experiment]
+                                      "escape-minimum-state-dependent", "anneal", MNISTStudy.experiment]
     static let mnistTitle = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
 
     /// The weak-error study on the quadratic with multiplicative noise (closed forms known).
@@ -147,6 +147,20 @@ public enum Reproduction {
              "F(x, y) = (x² − 1)²/4 + y²/2 with S(x) = diag(1 + ½ sin x, 1), from (−1, 0) out of (−1.5, 0) × (−1.2, 1.2). The noise is weaker on the way up (sin x < 0), so V̄ exceeds the isotropic 1/2; the geometric minimum action method, started from a bowed path, finds it, and the 1-D integral along y = 0 (the path by symmetry) checks it. The 2-D PDE is solved on a grid chosen from the cell Péclet number."),
         ]
     }
+
+    /// Proposition 2 on the tilted double well. Quick: a coarser Fokker–Planck grid and steps (the
+    /// fitted exponents move by < 1e-3) and 1024 paths to s = 1000; paper: 8192 paths to s = 1e4.
+    public static func annealing(_ fidelity: Fidelity, seed: UInt64) throws -> AnnealingConfiguration {
+        var c = try AnnealingConfiguration.standard(seed: seed)
+        if fidelity == .quick {
+            (c.paths, c.monteCarloHorizon, c.gridPoints, c.timeRatio, c.fokkerPlanckHorizon) = (1024, 1000, 1000, 0.02, 1e30)
+        } else {
+            (c.paths, c.monteCarloHorizon) = (8192, 10_000)
+        }
+        return c
+    }
+    static let annealingTitle = "Proposition 2: annealing with noise √(γ/log(2+s)), the threshold γ = 2d*"
+    static let annealingIntro = "dX = −F′(X) ds + √(γ/log(2+s)) dB on the tilted double well F = x⁴/4 − x²/2 + 0.1x, from the non-global minimum (the trap). The paper's Proposition 2 says only that some γ₀ exists; Hajek (1988) and Hwang–Sheu give the sharp condition: P(X(s) ∈ A^ε) → 1 iff γ/2 ≥ d*, d* the depth of the trap (barrier minus minimum), since in Hajek's form √(2T) dB the temperature is T = (γ/2)/log(2+s). The rate argument: the escape rate at time s is ≈ κ e^{−2d*/ε(s)} = κ (2+s)^{−2d*/γ}, whose integral diverges iff γ ≥ 2d*, so the exponent α of s·h(s) ∝ s^α crosses 0 at γ = 2d*. Measured: Monte Carlo paths to moderate s, and the Fokker–Planck equation solved to very large s with implicit steps that grow with s (dt = q s) and a subtraction-free tridiagonal solve."
 
     /// - Parameters:
     ///   - mnist: where the MNIST files are (nil: leave §6 out, as asked); see `MNISTSource`.
@@ -235,6 +249,11 @@ public enum Reproduction {
                 try EscapeArtifacts.write(result, to: directory)
                 return (result.verdict, EscapeArtifacts.section(result, title: title, intro: intro))
             }
+        }
+        try runSection("anneal", annealingTitle) { directory, options in
+            let result = try AnnealingStudy.run(try annealing(fidelity, seed: seed), options: options)
+            try AnnealingArtifacts.write(result, to: directory)
+            return (result.verdict, AnnealingArtifacts.section(result, title: annealingTitle, intro: annealingIntro))
         }
         switch mnistData {
         case .available(let data, let location):
