@@ -47,7 +47,10 @@ let package = Package(
 
         // MARK: - Public API
         .target(name: "Numerics", dependencies: ["CLinearAlgebra"], swiftSettings: fastMath),
-        .target(name: "Randomness", swiftSettings: fastMath),
+        // Philox + Box–Muller fills compiled for baseline, AVX2 and AVX-512 and chosen at run time;
+        // no FMA contraction, so every level writes the same bits (RandomnessTests compare them).
+        .target(name: "CRandomKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
+        .target(name: "Randomness", dependencies: ["CRandomKernels"], swiftSettings: fastMath),
         .target(name: "Problems", dependencies: ["Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Dynamics", dependencies: ["Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "FiniteSums", dependencies: ["Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),

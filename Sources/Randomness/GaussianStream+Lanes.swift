@@ -14,6 +14,14 @@ extension GaussianStream {
             return zigguratFill(paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: buffer)
         }
         precondition(stride % 8 == 0 && draws % 2 == 0, "stride must be a multiple of 8 and draws even")
+        kernelFill(level: RandomKernel.level, paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: buffer)
+    }
+
+    /// The Swift per-lane Box–Muller fill the C kernels reproduce.
+    @inlinable
+    public func referenceFill(paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
+                              into buffer: UnsafeMutablePointer<Double>) {
+        precondition(stride % 8 == 0 && draws % 2 == 0, "stride must be a multiple of 8 and draws even")
         var lane = 0
         while lane < stride {
             let p = UnsafeRawPointer(paths + lane).loadUnaligned(as: LaneWords.self)

@@ -55,6 +55,16 @@ public struct GaussianStream: Sendable, Hashable {
         if method == .ziggurat {
             return zigguratFill(firstPath: firstPath, lanes: lanes, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
         }
+        kernelFill(level: RandomKernel.level, firstPath: firstPath, padded: padded, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
+    }
+
+    /// The Swift Box–Muller fill the C kernels reproduce bit for bit (tests and `bench rng` compare them).
+    @inlinable
+    public func referenceFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                              into buffer: UnsafeMutablePointer<Double>) {
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
         let end = firstDraw + draws
         var pair = firstDraw >> 1
         while 2 * pair < end {
@@ -85,6 +95,16 @@ public struct GaussianStream: Sendable, Hashable {
         if method == .ziggurat {
             return zigguratFill(firstPath: firstPath, lanes: lanes, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
         }
+        kernelFill(level: RandomKernel.level, firstPath: firstPath, padded: padded, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
+    }
+
+    /// The Swift Float Box–Muller fill the C kernels reproduce bit for bit.
+    @inlinable
+    public func referenceFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                              into buffer: UnsafeMutablePointer<Float>) {
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
         let end = firstDraw + draws
         var quad = firstDraw >> 2
         while 4 * quad < end {
@@ -130,6 +150,16 @@ public struct GaussianStream: Sendable, Hashable {
     @inlinable
     public func fillBits(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
                          into buffer: UnsafeMutablePointer<UInt64>) {
+        let padded = Self.paddedLanes(lanes)
+        precondition(stride >= padded, "row stride too small")
+        guard draws > 0 else { return }
+        kernelFillBits(level: RandomKernel.level, firstPath: firstPath, padded: padded, firstDraw: firstDraw, draws: draws, stride: stride, into: buffer)
+    }
+
+    /// The Swift word fill the C kernels reproduce.
+    @inlinable
+    public func referenceFillBits(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                                  into buffer: UnsafeMutablePointer<UInt64>) {
         let padded = Self.paddedLanes(lanes)
         precondition(stride >= padded, "row stride too small")
         guard draws > 0 else { return }

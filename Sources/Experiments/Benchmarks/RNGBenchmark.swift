@@ -7,35 +7,59 @@ import Randomness
 public enum RNGBenchmark {
     public struct Measurement: Sendable, Codable {
         public var method: String
+        /// Which implementation filled: a C kernel level ("avx512", "avx2", "baseline") or "swift".
+        public var kernel: String
         public var precision: String
         public var threads: Int
         public var numbersPerSecond: Double
     }
 
-    /// Every (method, precision) pair, timed in interleaved rounds so that a noisy machine's
-    /// slow spells hit all of them alike; each reports its best round.
+    /// What one timed fill runs: a method through the default path, or Box–Muller on a chosen kernel.
+    enum Variant {
+        case method(NormalMethod)
+        /// Box–Muller on one C kernel level.
+        case level(Int32)
+        /// Box–Muller through the Swift reference (the code the kernels replaced), for old-vs-new in one run.
+        case swiftReference
+    }
+
+    /// Every (method, precision) pair, plus Box–Muller on every other kernel level and the Swift
+    /// reference, timed in interleaved rounds so that a noisy machine's slow spells hit all of them
+    /// alike; each reports its best round. The first row of each precision is the default.
     public static func run(threads: Int, methods: [NormalMethod] = NormalMethod.allCases, variatesPerThread: Int = 1 << 25,
                            repeats: Int = 3) -> [Measurement] {
-        var plan: [(NormalMethod, Bool)] = []
-        for method in methods { plan += [(method, false), (method, true)] }
+        var variants: [(Variant, String, String)] = methods.map { m in
+            (.method(m), m.rawValue, m == .ziggurat ? "swift" : RandomKernel.name(RandomKernel.level))
+        }
+        if methods.contains(.boxMuller) {
+            for level in RandomKernel.supportedLevels.reversed() where level != RandomKernel.level {
+                variants.append((.level(level), NormalMethod.boxMuller.rawValue, RandomKernel.name(level)))
+            }
+            variants.append((.swiftReference, NormalMethod.boxMuller.rawValue, "swift"))
+        }
+        var plan: [(Int, Bool)] = []
+        for k in variants.indices { plan += [(k, false), (k, true)] }
         var best = [Double](repeating: .infinity, count: plan.count)
         for _ in 0..<repeats {
-            for (k, (method, float)) in plan.enumerated() {
-                let seconds = float ? time(Float.self, method: method, threads: threads, count: variatesPerThread)
-                                    : time(Double.self, method: method, threads: threads, count: variatesPerThread)
+            for (k, (v, float)) in plan.enumerated() {
+                let seconds = float ? time(Float.self, variants[v].0, threads: threads, count: variatesPerThread)
+                                    : time(Double.self, variants[v].0, threads: threads, count: variatesPerThread)
                 best[k] = min(best[k], seconds)
             }
         }
         let lanes = 512, draws = 16
         let total = Double(threads * ((variatesPerThread + lanes * draws - 1) / (lanes * draws)) * lanes * draws)
-        return plan.enumerated().map { k, p in
-            Measurement(method: p.0.rawValue, precision: p.1 ? "float32" : "float64", threads: threads, numbersPerSecond: total / best[k])
+        let rows = plan.enumerated().map { k, p in
+            Measurement(method: variants[p.0].1, kernel: variants[p.0].2, precision: p.1 ? "float32" : "float64", threads: threads,
+                        numbersPerSecond: total / best[k])
         }
+        return rows.filter { $0.precision == "float64" } + rows.filter { $0.precision == "float32" }
     }
 
-    static func time<S: GaussianScalar>(_: S.Type, method: NormalMethod, threads: Int, count: Int) -> Double {
+    static func time<S: GaussianScalar>(_: S.Type, _ variant: Variant, threads: Int, count: Int) -> Double {
         let lanes = 512, draws = 16
-        let stream = GaussianStream(seed: 7, method: method)
+        let stream: GaussianStream
+        if case .method(let m) = variant { stream = GaussianStream(seed: 7, method: m) } else { stream = GaussianStream(seed: 7) }
         let t0 = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             let buffer = UnsafeMutablePointer<S>.allocate(capacity: lanes * draws)
@@ -43,7 +67,23 @@ public enum RNGBenchmark {
             var block = t
             var produced = 0
             while produced < count {
-                S.fill(stream, firstPath: (block * lanes) % (1 << 31), lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: buffer)
+                let firstPath = (block * lanes) % (1 << 31)
+                switch variant {
+                case .method:
+                    S.fill(stream, firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: buffer)
+                case .level(let level):
+                    if let d = buffer as? UnsafeMutablePointer<Double> {
+                        stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                    } else if let f = buffer as? UnsafeMutablePointer<Float> {
+                        stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                    }
+                case .swiftReference:
+                    if let d = buffer as? UnsafeMutablePointer<Double> {
+                        stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                    } else if let f = buffer as? UnsafeMutablePointer<Float> {
+                        stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                    }
+                }
                 produced += lanes * draws
                 block += threads
             }

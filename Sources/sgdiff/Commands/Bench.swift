@@ -117,7 +117,7 @@ extension SGDiff.Bench {
                 for r in results {
                     let reference = results.first { $0.method == NormalMethod.boxMuller.rawValue && $0.precision == r.precision }
                     let ratio = reference.map { String(format: "  %.2fx box-muller", r.numbersPerSecond / $0.numbersPerSecond) } ?? ""
-                    emit(String(format: "%-10@ %@  %d threads  %.3e normals/s", r.method, r.precision, r.threads, r.numbersPerSecond) + ratio)
+                    emit(String(format: "%-10@ %-8@ %@  %d threads  %.3e normals/s", r.method, r.kernel, r.precision, r.threads, r.numbersPerSecond) + ratio)
                 }
             }
         }

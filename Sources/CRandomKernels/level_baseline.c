@@ -1,0 +1,3 @@
+// Level 0: the compiler's default instruction set (SSE2 on x86-64, NEON on arm64).
+#define LEVEL(name) name##_baseline
+#include "body.h"
