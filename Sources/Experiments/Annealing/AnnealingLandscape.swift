@@ -37,25 +37,8 @@ public struct AnnealingLandscape: Sendable, Codable, Equatable {
     public static func analyse(value: (Double) -> Double, gradient: (Double) -> Double, lo: Double, hi: Double,
                                scanPoints: Int = 20_000) throws -> AnnealingLandscape {
         // sign changes of F′ on a fine scan, refined by bisection to machine precision
-        var critical: [Critical] = []
-        let h = (hi - lo) / Double(scanPoints)
-        var xPrev = lo, gPrev = gradient(lo)
-        for i in 1...scanPoints {
-            let x = lo + Double(i) * h, g = gradient(x)
-            if (gPrev < 0) != (g < 0) || g == 0 {
-                var a = xPrev, b = x
-                let rising = gPrev < 0
-                for _ in 0..<200 {
-                    let m = 0.5 * (a + b)
-                    guard m > a && m < b else { break }
-                    if (gradient(m) < 0) == rising { a = m } else { b = m }
-                }
-                let root = 0.5 * (a + b)
-                if critical.last.map({ abs($0.x - root) > 1e-9 }) ?? true {
-                    critical.append(Critical(x: root, value: value(root), kind: rising ? "minimum" : "maximum"))
-                }
-            }
-            (xPrev, gPrev) = (x, g)
+        var critical = CriticalPoints1D.scan(gradient: gradient, lo: lo, hi: hi, points: scanPoints).map {
+            Critical(x: $0.x, value: value($0.x), kind: $0.isMinimum ? "minimum" : "maximum")
         }
         let minima = critical.indices.filter { critical[$0].kind == "minimum" }
         let found = minima.map { String(format: "%.6g", critical[$0].x) }.joined(separator: ", ")

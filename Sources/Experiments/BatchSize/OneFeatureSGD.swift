@@ -1,0 +1,63 @@
+import Dynamics
+import FiniteSums
+import Escape
+import Foundation
+import Numerics
+import Problems
+import Randomness
+
+/// SGD on a one-parameter linear model (least squares or Welsch, one feature, no intercept),
+/// the iteration of `SGDExitDynamics` over `FiniteSumLandscape` bit for bit (the same draws in
+/// the same order, the same arithmetic), at a fraction of its cost: the generic path goes
+/// through the model's per-sample interface for d of any size, this reads two arrays.
+/// The batch-size study's exit ensembles take ~10¹⁰ iterations.
+public struct OneFeatureSGD: ExitDynamics {
+    public typealias State = Double
+    public let eta: Double
+    public let batch: Int
+    public let seed: UInt64
+    @usableFromInline let features: [Double]
+    @usableFromInline let targets: [Double]
+    @usableFromInline let loss: LinearModel.Loss
+    @usableFromInline let l2: Double
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case unsupported(String)
+        public var description: String {
+            switch self { case .unsupported(let why): return why }
+        }
+    }
+
+    /// - Throws: unless the problem is a linear least-squares or Welsch model of one parameter
+    ///   with a constant batch size.
+    public init(_ problem: FiniteSumProblem<LearningModel>, eta: Double, seed: UInt64) throws {
+        guard case .linear(let model) = problem.model, model.featureCount == 1, model.loss == .welsch || model.loss == .leastSquares else {
+            throw Failure.unsupported("the fast one-feature SGD takes a linear least-squares or Welsch model of one parameter")
+        }
+        guard case .constant(let m) = problem.batchSchedule else { throw Failure.unsupported("the fast one-feature SGD takes a constant batch size") }
+        (self.eta, self.batch, self.seed, self.loss, self.l2) = (eta, m, seed, model.loss, problem.l2)
+        (features, targets) = (problem.data.features, problem.data.targets)
+    }
+
+    public var timeStep: Double { eta }
+    public var usesAuxiliaryBits: Bool { false }
+
+    public func advance(_ x: Double, path: Int, step k: Int, normals z: Double, auxiliary: UInt64) -> Double {
+        var generator = PhiloxGenerator(seed: seed, stream: .sampling, path: path, offset: UInt64(k) << 24)
+        var sum = 0.0
+        let welsch = loss == .welsch
+        features.withUnsafeBufferPointer { a in
+            targets.withUnsafeBufferPointer { y in
+                BatchSampler.forEachIndex(size: batch, of: a.count, generator: &generator) { i in
+                    let u = 0 + a[i] * x
+                    let r = u - y[i]
+                    sum = sum + a[i] * (welsch ? r * exp(-r * r) : r)
+                }
+            }
+        }
+        let g = (1 / Double(batch)) * sum + l2 * x
+        return x - eta * g
+    }
+
+    public func normalVariance(at x: Double, direction n: Double) -> Double? { nil }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Numerics
+import Testing
+import TestSupport
+@testable import Dynamics
+@testable import Escape
+@testable import Experiments
+import FiniteSums
+import Persistence
+import Problems
+import Randomness
+
+@Suite struct BatchSizeTests {
+    static let standard = BatchSizeConfiguration.standardProblem()
+
+    /// A small run: SDE and SGD directly where cheap, no splitting.
+    static func small(threads: Int = 2) throws -> BatchSizeResult {
+        var c = BatchSizeConfiguration.standard()
+        (c.batches, c.sdePaths, c.sgdPaths, c.horizonPaths, c.splittingRuns, c.directBudget) = ([1, 2, 4], 256, 256, 256, 0, 2e4)
+        return try BatchSizeStudy.run(c, options: RunOptions(threads: threads, quiet: true))
+    }
+
+    @Test func tableMatchesTheFiniteSum() throws {
+        let problem = try Self.standard.build()
+        let exact = try FiniteSumLandscape<LearningModel, Double>(problem)
+        let table = TabulatedLandscape1D(exact, lower: -3.3, upper: 3.3, count: 4097, covarianceFactor: 1)
+        let deviation = table.maximumDeviation { exact.lineMoments(at: $0) }
+        // cubic Hermite error O(δ⁴ f⁗) with δ = 1.6e-3: far below 1e-6 for these smooth sums
+        #expect(deviation.slope < 1e-7 && deviation.covariance < 1e-7)
+        // Σ₀′ against a central difference of Σ₀ (step 1e-5: truncation ~1e-10, rounding ~1e-11)
+        let x = 0.3, h = 1e-5
+        let d = (exact.lineMoments(at: x + h).covariance - exact.lineMoments(at: x - h).covariance) / (2 * h)
+        #expect(abs(d - exact.lineMoments(at: x).covarianceSlope) < 1e-6 * max(1, abs(d)))
+    }
+
+    @Test func cramerRootOfATwoPointLaw() {
+        // u = +1 with probability p, −1 otherwise: p e^θ + (1 − p) e^{−θ} = 1 at θ = log((1 − p)/p)
+        let u = Array(repeating: 1.0, count: 30) + Array(repeating: -1.0, count: 70)
+        #expect(abs(BatchSizeLandscape.cramerRoot(u) - log(0.7 / 0.3)) < 1e-12)
+        #expect(BatchSizeLandscape.cramerRoot([-1, -2]) == .infinity)
+        #expect(BatchSizeLandscape.cramerRoot([1, -0.5]) == 0)
+    }
+
+    @Test func fastSGDIsTheGenericIterationBitForBit() throws {
+        let problem = try Self.standard.build()
+        let batched = try FiniteSumProblem(model: problem.model, data: problem.data, l2: 0.01, batchSchedule: .constant(5))
+        let fast = try OneFeatureSGD(batched, eta: 0.2, seed: 9)
+        let generic = SGDExitDynamics(problem: try FiniteSumLandscape<LearningModel, Double>(batched), method: SGDMethod(eta: 0.2), seed: 9)
+        for path in [0, 7] {
+            var (a, b) = (-0.6, -0.6)
+            for k in 0..<500 {
+                a = fast.advance(a, path: path, step: k, normals: 0, auxiliary: 0)
+                b = generic.advance(b, path: path, step: k, normals: 0, auxiliary: 0)
+                #expect(a.bitPattern == b.bitPattern)
+            }
+        }
+    }
+
+    @Test func landscapeFindsASharpAndAFlatMinimum() throws {
+        let r = try Self.small()
+        let sharp = r.landscape.sharp, flat = r.landscape.flat
+        #expect(sharp.curvature > 5 * flat.curvature)
+        #expect(sharp.covariance > 5 * flat.covariance)
+        // the diffusion's quasi-potential orders the basins the other way round from curvature
+        #expect(sharp.quasiPotential < flat.quasiPotential / 2)
+        #expect(abs(sharp.quasiPotentialMinimumAction - sharp.quasiPotential) < 1e-3 * sharp.quasiPotential)
+        #expect(r.tableAccuracy == .pass && r.quasiPotentialAgreement == .pass)
+    }
+
+    @Test func simulatedSDEMatchesTheExactMeanExitTime() throws {
+        let r = try Self.small()
+        // every simulated row within the Bonferroni bound of its standard error (two-sided 1%)
+        #expect(r.rows.contains { $0.sde != nil })
+        #expect(r.sdeAgreement == .pass, "max |z| = \(r.sdeMaxZ), bound \(r.sdeZBound)")
+        // the exact E T is within 40% of the Kramers law once the exponent is ≥ 3 (Laplace's
+        // method's corrections are O(1/exponent))
+        for w in r.rows where w.exponent >= 3 { #expect(abs(w.kramers / w.exact - 1) < 0.4) }
+        #expect(r.sharpEscapesFirst == .pass)
+    }
+
+    @Test func resultDoesNotDependOnThreads() throws {
+        // everything but the wall-clock seconds of each ensemble
+        func numbers(_ r: BatchSizeResult) throws -> String {
+            try JSONOutput.string(r.rows.map { row -> BatchSizeRow in
+                var w = row
+                w.sde?.seconds = 0
+                w.sgd?.seconds = 0
+                w.splitting?.seconds = 0
+                return w
+            })
+        }
+        #expect(try numbers(Self.small(threads: 1)) == numbers(Self.small(threads: 2)))
+    }
+
+    @Test func badInputsAreOneLineErrors() throws {
+        var c = BatchSizeConfiguration.standard()
+        func expectError(_ change: (inout BatchSizeConfiguration) -> Void, _ fragment: String) {
+            var d = c
+            change(&d)
+            do {
+                _ = try BatchSizeStudy.run(d, options: RunOptions(threads: 1, quiet: true))
+                Issue.record("expected an error containing '\(fragment)'")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains(fragment), "\(text)")
+                #expect(!text.contains("\n"))
+            }
+        }
+        expectError({ $0.eta = 0 }, "η")
+        expectError({ $0.eta = -.infinity }, "η")
+        expectError({ $0.batches = [] }, "at least one m")
+        expectError({ $0.batches = [0] }, "1 ≤ m")
+        expectError({ $0.batches = [4096] }, "M = 4096")
+        expectError({ $0.batches = [2, 2] }, "repeats")
+        expectError({ $0.scan = [1, -1] }, "lo < hi")
+        expectError({ $0.horizon = 0 }, "horizon")
+        expectError({ $0.problem = LearningProblemSpec(source: .synthetic(samples: 100, features: 2, testSamples: 0, seed: 1), model: .welsch, batch: 1, intercept: false) }, "1-D")
+        // a convex problem has one minimum: the error says what was found
+        expectError({ $0.problem = LearningProblemSpec(source: .synthetic(samples: 200, features: 1, testSamples: 0, seed: 1), model: .leastSquares, batch: 1, intercept: false) },
+                    "1 minimum")
+        c.batches = [1]
+        expectError({ $0.scan = [0.5, 3] }, "1 minimum")
+    }
+}
