@@ -74,10 +74,17 @@ public struct BatchSizeLandscape: Sendable, Codable, Equatable {
     ///   minima with one maximum between them, each left over that maximum rather than the scan's end.
     static func analyse<Model>(_ landscape: FiniteSumLandscape<Model, Double>, table: TabulatedLandscape1D, scan: [Double]) throws -> BatchSizeLandscape {
         let lo = scan[0], hi = scan[1]
-        let points = CriticalPoints1D.scan(gradient: { landscape.gradient(at: $0) }, lo: lo, hi: hi, points: 20_000)
+        // scanned on the table (O(1) per point), then polished by Newton steps on the exact sum
+        let points = CriticalPoints1D.scan(gradient: { table.gradient(at: $0) }, lo: lo, hi: hi, points: 20_000)
         let critical = points.map { p -> Critical in
-            let e = landscape.lineMoments(at: p.x)
-            return Critical(x: p.x, value: e.value, curvature: e.curvature, covariance: e.covariance, kind: p.isMinimum ? "minimum" : "maximum")
+            var x = p.x
+            for _ in 0..<3 {
+                let e = landscape.lineMoments(at: x)
+                guard e.curvature != 0 else { break }
+                x -= e.slope / e.curvature
+            }
+            let e = landscape.lineMoments(at: x)
+            return Critical(x: x, value: e.value, curvature: e.curvature, covariance: e.covariance, kind: p.isMinimum ? "minimum" : "maximum")
         }
         let listing = critical.map { "\($0.kind) at \(String(format: "%.5g", $0.x))" }.joined(separator: ", ")
         let minima = critical.indices.filter { critical[$0].kind == "minimum" }
@@ -164,7 +171,7 @@ extension BatchSizeLandscape {
     /// the barrier (d = ±1); the exponent is m W₀/η with W₀ = ∫ θ dx. For small θ the root is
     /// 2F′/Σ₀, so W₀ → V₀ when the per-sample gradients are nearly Gaussian; skewness along the
     /// escape direction moves it either way. (Without replacement m ≪ M changes this by O(m/M).)
-    static func randomWalkQuasiPotential(slopes: (Double) -> [Double], from a: Double, to b: Double, cells: Int = 400) -> Double {
+    static func randomWalkQuasiPotential(slopes: (Double) -> [Double], from a: Double, to b: Double, cells: Int = 200) -> Double {
         let direction: Double = b > a ? 1 : -1, h = (b - a) / Double(cells)
         var sum = 0.0
         for i in 0...cells {
@@ -185,15 +192,23 @@ extension BatchSizeLandscape {
         let mean = u.reduce(0, +) / n
         guard mean < 0 else { return 0 }
         guard u.contains(where: { $0 > 0 }) else { return .infinity }
-        var hi = 1.0
-        while phi(hi) <= 0 { hi *= 2 }
-        var lo = hi / 2
-        while lo > 1e-12 && phi(lo) > 0 { lo /= 2 }
+        // φ is convex with φ(0) = 0 > φ′(0): Newton's method from a point right of the root
+        // decreases monotonically onto it
+        var t = 1.0
+        while phi(t) <= 0 { t *= 2 }
         for _ in 0..<100 {
-            let mid = 0.5 * (lo + hi)
-            if phi(mid) > 0 { hi = mid } else { lo = mid }
-            if hi - lo <= 1e-13 * hi { break }
+            let top = u.map { t * $0 }.max()!
+            var sum = 0.0, weighted = 0.0
+            for v in u {
+                let e = exp(t * v - top)
+                sum += e
+                weighted += v * e
+            }
+            let value = top + log(sum / n), slope = weighted / sum
+            let next = t - value / slope
+            if !(next < t) || t - next <= 1e-14 * t { return next.isFinite ? min(next, t) : t }
+            t = next
         }
-        return 0.5 * (lo + hi)
+        return t
     }
 }

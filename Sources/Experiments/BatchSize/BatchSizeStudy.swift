@@ -74,7 +74,7 @@ public enum BatchSizeStudy {
                 rows.append(row)
             }
         }
-        return BatchSizeAnalysis.result(c, problem: c.problem.summary, samples: total, landscape: land, rows: rows,
+        return BatchSizeAnalysis.result(c, problem: c.problem.summary.replacingOccurrences(of: ", batch m = \(c.problem.batch)", with: ""), samples: total, landscape: land, rows: rows,
                                         threads: options.threads, wallSeconds: Date().timeIntervalSince(started))
     }
 

@@ -43,7 +43,8 @@ extension SGDiff {
         func makeConfiguration() throws -> BatchSizeConfiguration {
             guard common.shard == nil else { throw ValidationError("--shard: batch-size runs whole (its splitting and PDE parts are not sharded)") }
             guard learning.batch == 32 else { throw ValidationError("--batch: batch-size runs a grid of batch sizes; give them with --batches m,...") }
-            let problem = try learning.spec(seed: common.seed) ?? BatchSizeConfiguration.standardProblem(seed: common.seed)
+            var problem = try learning.spec(seed: common.seed) ?? BatchSizeConfiguration.standardProblem(seed: common.seed)
+            problem.batch = 1  // a placeholder: the study sets each m of the grid
             let grid = try batches.grid("--batches")
             for m in grid where m != m.rounded() || m < 1 || m > 1e8 { throw ValidationError("--batches takes whole numbers m ≥ 1, got \(String(format: "%g", m))") }
             let box = try scan.coordinates("--scan")
