@@ -4,7 +4,7 @@
 //
 // The fast path needs two entries per layer (the cell width X[k] 2^-21 and the inner-cell count
 // K[k]); they are interleaved in one table so a lane's pair is one 16-byte (Double) or 8-byte
-// (Float) load. Measured on Zen 5 (bench rng): the AVX-512 and AVX2 gather instructions were
+// (Float) load. Measured on Zen 5 (the kernels timed alone by CPU time): the AVX-512 and AVX2 gathers were
 // slower than these loads plus a transposing permute, so the wide levels load lane by lane too.
 typedef uint64_t u64x4 __attribute__((vector_size(32)));
 typedef double f64x4 __attribute__((vector_size(32)));

@@ -15,13 +15,14 @@ import Testing
                 let n = w.draws * w.stride
                 var reference = [Double](repeating: .nan, count: n)
                 reference.withUnsafeMutableBufferPointer {
-                    g.zigguratReferenceFill(firstPath: w.firstPath, lanes: w.lanes, firstDraw: w.firstDraw, draws: w.draws, stride: w.stride, into: $0.baseAddress!)
+                    g.zigguratReferenceFill(firstPath: w.firstPath, lanes: w.lanes, firstDraw: w.firstDraw, draws: w.draws, stride: w.stride,
+                                            into: $0.baseAddress!)
                 }
                 for level in RandomKernel.supportedLevels {
                     var out = [Double](repeating: .nan, count: n)
                     out.withUnsafeMutableBufferPointer {
-                        g.kernelZigguratFill(level: level, firstPath: w.firstPath, padded: GaussianStream.paddedLanes(w.lanes), firstDraw: w.firstDraw,
-                                             draws: w.draws, stride: w.stride, into: $0.baseAddress!)
+                        g.kernelZigguratFill(level: level, firstPath: w.firstPath, padded: GaussianStream.paddedLanes(w.lanes),
+                                             firstDraw: w.firstDraw, draws: w.draws, stride: w.stride, into: $0.baseAddress!)
                     }
                     #expect(out.map(\.bitPattern) == reference.map(\.bitPattern), "level \(RandomKernel.name(level)), window \(w)")
                 }
@@ -36,7 +37,8 @@ import Testing
             let n = w.draws * w.stride
             var reference = [Float](repeating: .nan, count: n)
             reference.withUnsafeMutableBufferPointer {
-                g.zigguratReferenceFill(firstPath: w.firstPath, lanes: w.lanes, firstDraw: w.firstDraw, draws: w.draws, stride: w.stride, into: $0.baseAddress!)
+                g.zigguratReferenceFill(firstPath: w.firstPath, lanes: w.lanes, firstDraw: w.firstDraw, draws: w.draws, stride: w.stride,
+                                        into: $0.baseAddress!)
             }
             for level in RandomKernel.supportedLevels {
                 var out = [Float](repeating: .nan, count: n)
@@ -60,10 +62,14 @@ import Testing
             UInt64(4 * (i * 31 % 17)) + (i % 3 == 0 ? misalignment : 0) + (UInt64(i) << 36)
         }
         var reference = [Double](repeating: .nan, count: stride * draws)
-        reference.withUnsafeMutableBufferPointer { g.zigguratReferenceFill(paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: $0.baseAddress!) }
+        reference.withUnsafeMutableBufferPointer {
+            g.zigguratReferenceFill(paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: $0.baseAddress!)
+        }
         for level in RandomKernel.supportedLevels {
             var out = [Double](repeating: .nan, count: stride * draws)
-            out.withUnsafeMutableBufferPointer { g.kernelZigguratFill(level: level, paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                g.kernelZigguratFill(level: level, paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: $0.baseAddress!)
+            }
             #expect(out.map(\.bitPattern) == reference.map(\.bitPattern), "level \(RandomKernel.name(level))")
         }
     }
@@ -73,15 +79,23 @@ import Testing
     @Test func longRunEqualsReference() {
         let g = GaussianStream(seed: 7, method: .ziggurat)
         let lanes = 1024, draws = 1024, first = 1 << 20
-        var reference = [Double](repeating: 0, count: lanes * draws), out = reference
-        reference.withUnsafeMutableBufferPointer { g.zigguratReferenceFill(firstPath: first, lanes: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!) }
-        var rf = [Float](repeating: 0, count: lanes * draws), of = rf
-        rf.withUnsafeMutableBufferPointer { g.zigguratReferenceFill(firstPath: first, lanes: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!) }
-        #expect(reference.filter { abs($0) > Ziggurat.r }.count > 20, "the run reaches the tail")
+        var rd = [Double](repeating: 0, count: lanes * draws), rf = [Float](repeating: 0, count: lanes * draws)
+        rd.withUnsafeMutableBufferPointer {
+            g.zigguratReferenceFill(firstPath: first, lanes: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!)
+        }
+        rf.withUnsafeMutableBufferPointer {
+            g.zigguratReferenceFill(firstPath: first, lanes: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!)
+        }
+        #expect(rd.filter { abs($0) > Ziggurat.r }.count > 20, "the run reaches the tail")
         for level in RandomKernel.supportedLevels {
-            out.withUnsafeMutableBufferPointer { g.kernelZigguratFill(level: level, firstPath: first, padded: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!) }
-            of.withUnsafeMutableBufferPointer { g.kernelZigguratFill(level: level, firstPath: first, padded: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!) }
-            #expect(zip(out, reference).allSatisfy { $0.bitPattern == $1.bitPattern }, "level \(RandomKernel.name(level)) float64")
+            var out = [Double](repeating: .nan, count: lanes * draws), of = [Float](repeating: .nan, count: lanes * draws)
+            out.withUnsafeMutableBufferPointer {
+                g.kernelZigguratFill(level: level, firstPath: first, padded: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!)
+            }
+            of.withUnsafeMutableBufferPointer {
+                g.kernelZigguratFill(level: level, firstPath: first, padded: lanes, firstDraw: 77, draws: draws, stride: lanes, into: $0.baseAddress!)
+            }
+            #expect(zip(out, rd).allSatisfy { $0.bitPattern == $1.bitPattern }, "level \(RandomKernel.name(level)) float64")
             #expect(zip(of, rf).allSatisfy { $0.bitPattern == $1.bitPattern }, "level \(RandomKernel.name(level)) float32")
         }
     }
