@@ -211,6 +211,8 @@ INL void zig_row_f32(u64x8 w, u64x8 paths, uint64_t draw, float *out, int64_t of
         uint64_t draw = 4 * (uint64_t)quad;                                                                \
         for (int64_t chunk = 0; chunk < win->padded_lanes; chunk += ZIG_CHUNK_LANES) {                     \
             int64_t chunk_end = chunk + ZIG_CHUNK_LANES < win->padded_lanes ? chunk + ZIG_CHUNK_LANES : win->padded_lanes; \
+            /* two lane groups per iteration overlap one group's lookups with the other's Philox (2-3%) */ \
+            _Pragma("clang loop unroll_count(2)")                                                          \
             for (int64_t lane = chunk; lane < chunk_end; lane += 8) {                                      \
                 u64x8 paths = LANE_IDS + (win->first_path + (uint64_t)lane);                               \
                 block8 b = philox8(counters, paths, win->stream, &ks);                                     \
