@@ -61,7 +61,7 @@ def sgdiff_rng(binary, run_tag, jsonl):
     with open(jsonl, "a") as f:
         for m in out:
             method = m.get("method", "box-muller")
-            f.write(json.dumps({"kind": "rng", "impl": f"sgdiff GaussianStream {method} {m['precision']}, {m['threads']} threads",
+            f.write(json.dumps({"kind": "rng", "impl": f"sgdiff GaussianStream {method} ({m.get('kernel', '?')}) {m['precision']}, {m['threads']} threads",
                                 "size": 16 * 512, "numbers_per_s": m["numbersPerSecond"], "first_s": float("nan"),
                                 "note": f"Philox4x32-10, vectorised {method}", "t_start": t0, "t_end": t1, "tag": run_tag}) + "\n")
 

@@ -8,7 +8,11 @@
     void sgd_rng_box_muller_f64_##level(const sgd_rng_window *, double *); \
     void sgd_rng_box_muller_f32_##level(const sgd_rng_window *, float *); \
     void sgd_rng_box_muller_f64_lanes_##level(uint32_t, uint32_t, uint32_t, const uint64_t *, const uint64_t *, int64_t, int64_t, double *); \
-    void sgd_rng_words_##level(const sgd_rng_window *, uint64_t *);
+    void sgd_rng_words_##level(const sgd_rng_window *, uint64_t *); \
+    void sgd_rng_ziggurat_f64_##level(const sgd_rng_window *, const sgd_zig_tables *, double *); \
+    void sgd_rng_ziggurat_f32_##level(const sgd_rng_window *, const sgd_zig_tables *, float *); \
+    void sgd_rng_ziggurat_f64_lanes_##level(uint32_t, uint32_t, uint32_t, const uint64_t *, const uint64_t *, int64_t, int64_t, \
+                                            const sgd_zig_tables *, double *);
 DECLARE(baseline)
 #if defined(__x86_64__)
 DECLARE(avx2)
@@ -71,3 +75,13 @@ void sgd_rng_box_muller_f64_lanes(int level, uint32_t key0, uint32_t key1, uint3
     DISPATCH(usable(level), sgd_rng_box_muller_f64_lanes, key0, key1, stream, paths, first_draws, draws, stride, out)
 }
 void sgd_rng_words(int level, const sgd_rng_window *w, uint64_t *out) { DISPATCH(usable(level), sgd_rng_words, w, out) }
+void sgd_rng_ziggurat_f64(int level, const sgd_rng_window *w, const sgd_zig_tables *t, double *out) {
+    DISPATCH(usable(level), sgd_rng_ziggurat_f64, w, t, out)
+}
+void sgd_rng_ziggurat_f32(int level, const sgd_rng_window *w, const sgd_zig_tables *t, float *out) {
+    DISPATCH(usable(level), sgd_rng_ziggurat_f32, w, t, out)
+}
+void sgd_rng_ziggurat_f64_lanes(int level, uint32_t key0, uint32_t key1, uint32_t stream, const uint64_t *paths,
+                                const uint64_t *first_draws, int64_t draws, int64_t stride, const sgd_zig_tables *t, double *out) {
+    DISPATCH(usable(level), sgd_rng_ziggurat_f64_lanes, key0, key1, stream, paths, first_draws, draws, stride, t, out)
+}

@@ -3,9 +3,33 @@
 ///     normal(path: p, draw: n) = Ziggurat(word n % 4 of Philox4x32-10(counter: (n/4 lo, n/4 hi, p, stream), key: seed))
 ///
 /// for Double and Float alike (the Float variate is the same construction rounded to Float).
+///
+/// `fill` runs the C kernels (`Sources/CRandomKernels/ziggurat_body.h`, AVX-512 / AVX2 gathers from the
+/// layer tables); the `zigguratReferenceFill` functions below are the Swift definition they reproduce
+/// bit for bit (RandomKernelTests compare every supported level with them).
 extension GaussianStream {
     @inlinable
     func zigguratFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int, into buffer: UnsafeMutablePointer<Double>) {
+        kernelZigguratFill(level: RandomKernel.level, firstPath: firstPath, padded: Self.paddedLanes(lanes), firstDraw: firstDraw,
+                           draws: draws, stride: stride, into: buffer)
+    }
+
+    @inlinable
+    func zigguratFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int, into buffer: UnsafeMutablePointer<Float>) {
+        kernelZigguratFill(level: RandomKernel.level, firstPath: firstPath, padded: Self.paddedLanes(lanes), firstDraw: firstDraw,
+                           draws: draws, stride: stride, into: buffer)
+    }
+
+    @inlinable
+    func zigguratFill(paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
+                      into buffer: UnsafeMutablePointer<Double>) {
+        kernelZigguratFill(level: RandomKernel.level, paths: paths, firstDraws: firstDraws, draws: draws, stride: stride, into: buffer)
+    }
+
+    /// The Swift ziggurat Double fill (window semantics of `fill`), the definition the C kernels reproduce.
+    @inlinable
+    public func zigguratReferenceFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                                      into buffer: UnsafeMutablePointer<Double>) {
         let padded = Self.paddedLanes(lanes)
         let table = ZigguratLookup.shared
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ZigguratPending.storage) { scratch in
@@ -40,8 +64,10 @@ extension GaussianStream {
         }
     }
 
+    /// The Swift ziggurat Float fill.
     @inlinable
-    func zigguratFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int, into buffer: UnsafeMutablePointer<Float>) {
+    public func zigguratReferenceFill(firstPath: Int, lanes: Int, firstDraw: Int, draws: Int, stride: Int,
+                                      into buffer: UnsafeMutablePointer<Float>) {
         let padded = Self.paddedLanes(lanes)
         let table = ZigguratLookup.shared
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ZigguratPending.storage) { scratch in
@@ -80,8 +106,9 @@ extension GaussianStream {
     /// `firstDraws` and `draws` are allowed. When every lane of a group starts on a block
     /// boundary the four words of a block fill four rows; otherwise each row reads its own block.
     @inlinable
-    func zigguratFill(paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
-                      into buffer: UnsafeMutablePointer<Double>) {
+    public func zigguratReferenceFill(paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
+                                      into buffer: UnsafeMutablePointer<Double>) {
+        precondition(stride % 8 == 0, "stride must be a multiple of 8")
         let table = ZigguratLookup.shared
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ZigguratPending.storage) { scratch in
             var pending = ZigguratPending(entries: scratch.baseAddress!)

@@ -39,3 +39,33 @@ extension GaussianStream {
         sgd_rng_words(level, &w, buffer)
     }
 }
+
+extension ZigguratLookup {
+    /// The tables as the C kernels read them (pointers into this lookup, which lives for the process).
+    @usableFromInline var kernelTables: sgd_zig_tables {
+        sgd_zig_tables(pairs: pairs, packed_float: packedFloat, widths: widths, heights: heights)
+    }
+}
+
+extension GaussianStream {
+    /// The ziggurat Double window fill on one kernel level (`fill` uses `RandomKernel.level`).
+    public func kernelZigguratFill(level: Int32, firstPath: Int, padded: Int, firstDraw: Int, draws: Int, stride: Int,
+                                   into buffer: UnsafeMutablePointer<Double>) {
+        var w = window(firstPath: firstPath, padded: padded, firstDraw: firstDraw, draws: draws, stride: stride)
+        var t = ZigguratLookup.shared.kernelTables
+        sgd_rng_ziggurat_f64(level, &w, &t, buffer)
+    }
+
+    public func kernelZigguratFill(level: Int32, firstPath: Int, padded: Int, firstDraw: Int, draws: Int, stride: Int,
+                                   into buffer: UnsafeMutablePointer<Float>) {
+        var w = window(firstPath: firstPath, padded: padded, firstDraw: firstDraw, draws: draws, stride: stride)
+        var t = ZigguratLookup.shared.kernelTables
+        sgd_rng_ziggurat_f32(level, &w, &t, buffer)
+    }
+
+    public func kernelZigguratFill(level: Int32, paths: UnsafePointer<UInt64>, firstDraws: UnsafePointer<UInt64>, draws: Int, stride: Int,
+                                   into buffer: UnsafeMutablePointer<Double>) {
+        var t = ZigguratLookup.shared.kernelTables
+        sgd_rng_ziggurat_f64_lanes(level, key.0, key.1, stream.rawValue, paths, firstDraws, Int64(draws), Int64(stride), &t, buffer)
+    }
+}

@@ -17,6 +17,10 @@ struct ZigguratLookup: @unchecked Sendable {
     @usableFromInline let scaleFloat: UnsafePointer<Float>
     @usableFromInline let limit: UnsafePointer<UInt64>
     @usableFromInline let limit32: UnsafePointer<UInt32>
+    /// The same per-layer pairs interleaved for the C kernels (see `sgd_zig_tables`): `pairs[2k]` the
+    /// bits of scale[k], `pairs[2k+1]` limit[k]; `packedFloat[k]` the bits of scaleFloat[k] | limit[k] << 32.
+    @usableFromInline let pairs: UnsafePointer<UInt64>
+    @usableFromInline let packedFloat: UnsafePointer<UInt64>
     /// X[0...1024] and F[0...1024] of `Ziggurat`.
     @usableFromInline let widths: UnsafePointer<Double>
     @usableFromInline let heights: UnsafePointer<Double>
@@ -29,6 +33,8 @@ struct ZigguratLookup: @unchecked Sendable {
         let scaleFloat = UnsafeMutablePointer<Float>.allocate(capacity: layers)
         let limit = UnsafeMutablePointer<UInt64>.allocate(capacity: layers)
         let limit32 = UnsafeMutablePointer<UInt32>.allocate(capacity: layers)
+        let pairs = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * layers)
+        let packedFloat = UnsafeMutablePointer<UInt64>.allocate(capacity: layers)
         let widths = UnsafeMutablePointer<Double>.allocate(capacity: layers + 1)
         let heights = UnsafeMutablePointer<Double>.allocate(capacity: layers + 1)
         for k in 0...layers {
@@ -40,8 +46,12 @@ struct ZigguratLookup: @unchecked Sendable {
             scaleFloat[k] = Float(scale[k])
             limit[k] = UInt64((Ziggurat.widths[k + 1] / Ziggurat.widths[k] * cells).rounded(.down))
             limit32[k] = UInt32(limit[k])
+            pairs[2 * k] = scale[k].bitPattern
+            pairs[2 * k + 1] = limit[k]
+            packedFloat[k] = UInt64(scaleFloat[k].bitPattern) | limit[k] << 32
         }
-        return ZigguratLookup(scale: scale, scaleFloat: scaleFloat, limit: limit, limit32: limit32, widths: widths, heights: heights)
+        return ZigguratLookup(scale: scale, scaleFloat: scaleFloat, limit: limit, limit32: limit32, pairs: pairs, packedFloat: packedFloat,
+                              widths: widths, heights: heights)
     }()
 }
 

@@ -15,6 +15,13 @@ import TestSupport
         #expect(out.stderr.contains("'gauss' is invalid for '--normals") && out.stderr.contains("'box-muller' and 'ziggurat'"), "\(out.stderr)")
     }
 
+    @Test func benchSDERefusesAGeneratorListedTwice() throws {
+        let directory = TemporaryDirectory()
+        let out = try Tool.run(["bench", "sde", "--normals", "ziggurat,box-muller,ziggurat"], in: directory.url)
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("--normals lists ziggurat twice"), "\(out.stderr)")
+    }
+
     @Test func theGeneratorIsRecordedAndGuardsTheCheckpoint() throws {
         let directory = TemporaryDirectory()
         #expect(try Tool.run(Self.study + ["--out", "zig", "--normals", "ziggurat"], in: directory.url).status == 0)

@@ -1,4 +1,4 @@
-// Philox4x32-10 + Box–Muller fills in C, compiled once per x86-64 instruction-set level and chosen
+// Philox4x32-10 + Box–Muller and ziggurat fills in C, compiled once per x86-64 instruction-set level and chosen
 // at run time (see dispatch.c). Every level runs the same source with the same operation order and
 // no FMA contraction (-ffp-contract=off), so every level writes the same bits; RandomnessTests
 // compare each level with the Swift reference word for word.
@@ -32,5 +32,24 @@ void sgd_rng_box_muller_f64_lanes(int level, uint32_t key0, uint32_t key1, uint3
                                   const uint64_t *first_draws, int64_t draws, int64_t stride, double *out);
 /// GaussianStream.fillBits: raw 64-bit words, block draw/2, high word first.
 void sgd_rng_words(int level, const sgd_rng_window *w, uint64_t *out);
+
+
+/// The ziggurat's tables, owned by Swift (`ZigguratLookup`). Per layer k < 1024 the cell width X[k] 2^-21 and
+/// the inner-cell count K[k], interleaved so one load fetches both: `pairs[2k]` = bits of the Double width,
+/// `pairs[2k+1]` = K[k]; `packed_float[k]` = bits of the Float width | K[k] << 32. Then X[0...1024], F[0...1024].
+typedef struct {
+    const uint64_t *pairs;
+    const uint64_t *packed_float;
+    const double *widths;
+    const double *heights;
+} sgd_zig_tables;
+
+/// GaussianStream.fill with NormalMethod.ziggurat, Double: one 32-bit word per variate, word draw % 4 of block draw / 4.
+void sgd_rng_ziggurat_f64(int level, const sgd_rng_window *w, const sgd_zig_tables *t, double *out);
+/// The Float ziggurat fill (the same words, the fast product rounded to Float).
+void sgd_rng_ziggurat_f32(int level, const sgd_rng_window *w, const sgd_zig_tables *t, float *out);
+/// Per-lane paths and any first draws; stride % 8 == 0.
+void sgd_rng_ziggurat_f64_lanes(int level, uint32_t key0, uint32_t key1, uint32_t stream, const uint64_t *paths,
+                                const uint64_t *first_draws, int64_t draws, int64_t stride, const sgd_zig_tables *t, double *out);
 
 #endif

@@ -11,55 +11,66 @@ public enum RNGBenchmark {
         public var kernel: String
         public var precision: String
         public var threads: Int
+        /// The best round's rate.
         public var numbersPerSecond: Double
+        /// The median round's rate: on a machine that is not quiet, the figure to compare (ratios use it).
+        public var medianNumbersPerSecond: Double
     }
 
-    /// What one timed fill runs: a method through the default path, or Box–Muller on a chosen kernel.
+    /// What one timed fill runs: a method through the default path (the C kernel of `RandomKernel.level`),
+    /// a method on a chosen kernel level, or a method's Swift reference fill (the definition the kernels
+    /// reproduce bit for bit), so old and new are timed in one run.
     enum Variant {
         case method(NormalMethod)
-        /// Box–Muller on one C kernel level.
-        case level(Int32)
-        /// Box–Muller through the Swift reference (the code the kernels replaced), for old-vs-new in one run.
-        case swiftReference
+        case level(NormalMethod, Int32)
+        case swiftReference(NormalMethod)
+
+        var method: NormalMethod {
+            switch self {
+            case .method(let m), .level(let m, _), .swiftReference(let m): return m
+            }
+        }
     }
 
-    /// Every (method, precision) pair, plus Box–Muller on every other kernel level and the Swift
-    /// reference, timed in interleaved rounds so that a noisy machine's slow spells hit all of them
-    /// alike; each reports its best round. The first row of each precision is the default.
+    /// Every (method, precision) pair through the default path, then every method on every other kernel
+    /// level and through its Swift reference, timed in interleaved rounds so that a noisy machine's slow
+    /// spells hit all of them alike; each reports its best and its median round. The first row of each precision is the default.
     public static func run(threads: Int, methods: [NormalMethod] = NormalMethod.allCases, variatesPerThread: Int = 1 << 25,
                            repeats: Int = 3) -> [Measurement] {
-        var variants: [(Variant, String, String)] = methods.map { m in
-            (.method(m), m.rawValue, m == .ziggurat ? "swift" : RandomKernel.name(RandomKernel.level))
-        }
-        if methods.contains(.boxMuller) {
+        var variants: [(Variant, String)] = methods.map { (.method($0), RandomKernel.name(RandomKernel.level)) }
+        for m in methods {
             for level in RandomKernel.supportedLevels.reversed() where level != RandomKernel.level {
-                variants.append((.level(level), NormalMethod.boxMuller.rawValue, RandomKernel.name(level)))
+                variants.append((.level(m, level), RandomKernel.name(level)))
             }
-            variants.append((.swiftReference, NormalMethod.boxMuller.rawValue, "swift"))
+            variants.append((.swiftReference(m), "swift"))
         }
         var plan: [(Int, Bool)] = []
         for k in variants.indices { plan += [(k, false), (k, true)] }
-        var best = [Double](repeating: .infinity, count: plan.count)
+        var rounds = [[Double]](repeating: [], count: plan.count)
         for _ in 0..<repeats {
             for (k, (v, float)) in plan.enumerated() {
                 let seconds = float ? time(Float.self, variants[v].0, threads: threads, count: variatesPerThread)
                                     : time(Double.self, variants[v].0, threads: threads, count: variatesPerThread)
-                best[k] = min(best[k], seconds)
+                rounds[k].append(seconds)
             }
         }
         let lanes = 512, draws = 16
         let total = Double(threads * ((variatesPerThread + lanes * draws - 1) / (lanes * draws)) * lanes * draws)
         let rows = plan.enumerated().map { k, p in
-            Measurement(method: variants[p.0].1, kernel: variants[p.0].2, precision: p.1 ? "float32" : "float64", threads: threads,
-                        numbersPerSecond: total / best[k])
+            Measurement(method: variants[p.0].0.method.rawValue, kernel: variants[p.0].1, precision: p.1 ? "float32" : "float64", threads: threads,
+                        numbersPerSecond: total / rounds[k].min()!, medianNumbersPerSecond: total / median(rounds[k]))
         }
         return rows.filter { $0.precision == "float64" } + rows.filter { $0.precision == "float32" }
     }
 
+    static func median(_ x: [Double]) -> Double {
+        let s = x.sorted(), n = s.count
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+    }
+
     static func time<S: GaussianScalar>(_: S.Type, _ variant: Variant, threads: Int, count: Int) -> Double {
         let lanes = 512, draws = 16
-        let stream: GaussianStream
-        if case .method(let m) = variant { stream = GaussianStream(seed: 7, method: m) } else { stream = GaussianStream(seed: 7) }
+        let stream = GaussianStream(seed: 7, method: variant.method)
         let t0 = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             let buffer = UnsafeMutablePointer<S>.allocate(capacity: lanes * draws)
@@ -71,17 +82,33 @@ public enum RNGBenchmark {
                 switch variant {
                 case .method:
                     S.fill(stream, firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: buffer)
-                case .level(let level):
+                case .level(let m, let level):
                     if let d = buffer as? UnsafeMutablePointer<Double> {
-                        stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        if m == .ziggurat {
+                            stream.kernelZigguratFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        } else {
+                            stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        }
                     } else if let f = buffer as? UnsafeMutablePointer<Float> {
-                        stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        if m == .ziggurat {
+                            stream.kernelZigguratFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        } else {
+                            stream.kernelFill(level: level, firstPath: firstPath, padded: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        }
                     }
-                case .swiftReference:
+                case .swiftReference(let m):
                     if let d = buffer as? UnsafeMutablePointer<Double> {
-                        stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        if m == .ziggurat {
+                            stream.zigguratReferenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        } else {
+                            stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: d)
+                        }
                     } else if let f = buffer as? UnsafeMutablePointer<Float> {
-                        stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        if m == .ziggurat {
+                            stream.zigguratReferenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        } else {
+                            stream.referenceFill(firstPath: firstPath, lanes: lanes, firstDraw: 0, draws: draws, stride: lanes, into: f)
+                        }
                     }
                 }
                 produced += lanes * draws
