@@ -43,17 +43,18 @@ public struct NormalDeviationsConfiguration: Sendable, Equatable, Codable {
         self.seed = seed
     }
 
-    /// The 2-D double well F = (x² − 1)²/4 + y²/2 from (0.3, 1) with S(x) = diag(1 + ½ sin x, 1 + 0.3 sin y):
+    /// The 2-D double well F = (x² − 1)²/4 + y²/2 from (0.3, 1) with S(x) = 0.3 diag(1 + ½ sin x, 1 + 0.3 sin y):
     /// the flow leaves the saddle region (∂²F/∂x² = 3x² − 1 < 0 there) for the minimum (1, 0), so
-    /// M(s) = −∇²F(Y(s)) changes sign along it, and the noise depends on the state.
+    /// M(s) = −∇²F(Y(s)) changes sign along it, and the noise depends on the state. σ = 0.3 keeps
+    /// ησ² well below the barrier 1/4 at η = 0.1 (with σ = 1 SGD there crosses to the other well).
     public static func standard2D(seed: UInt64 = 1) throws -> NormalDeviationsConfiguration {
-        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well-2d", noise: NoiseSpec(kind: .modulated, amplitudes: [0.5, 0.3]),
+        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well-2d", noise: NoiseSpec(kind: .modulated, scale: 0.3, amplitudes: [0.5, 0.3]),
                                                                initial: [0.3, 1]), seed: seed)
     }
 
-    /// The 1-D double well F = x⁴/4 − x²/2 from 0.3 (near the maximum) with S(x) = 1 + ½ sin x.
+    /// The 1-D double well F = x⁴/4 − x²/2 from 0.3 (near the maximum) with S(x) = 0.3 (1 + ½ sin x).
     public static func standard1D(seed: UInt64 = 1) throws -> NormalDeviationsConfiguration {
-        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well", noise: NoiseSpec(kind: .modulated, amplitudes: [0.5]),
+        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well", noise: NoiseSpec(kind: .modulated, scale: 0.3, amplitudes: [0.5]),
                                                                initial: [0.3]), seed: seed)
     }
 

@@ -21,7 +21,7 @@ public struct NormalDeviationsTimePoint: Sendable, Codable, Equatable {
     public var time: Double
     /// Y(s).
     public var flow: [Double]
-    /// E Z^η(s), per coordinate (→ 0 like √η).
+    /// E Z^η(s) = E(Z^η − z), per coordinate (→ 0 like √η).
     public var meanDeviation: [Estimate]
     public var entries: [CovarianceEntry]
 }

@@ -82,7 +82,8 @@ public enum NormalDeviationsStudy {
                 entries.append(CovarianceEntry(row: a, column: b, lyapunov: theory[j].covariance[a, b], driftless: theory[j].driftless[a, b],
                                                discreteLyapunov: discrete[k][a, b], monteCarlo: plain, controlVariate: cv))
             }
-            points.append(NormalDeviationsTimePoint(time: Double(k) * eta, flow: flow[k].components, meanDeviation: means, entries: entries))
+            // E Z^η = E(Z^η − z) since E z = 0: the control variate again
+            points.append(NormalDeviationsTimePoint(time: Double(k) * eta, flow: flow[k].components, meanDeviation: offsets, entries: entries))
         }
         let last = points[points.count - 1], end = theory[theory.count - 1]
         let norm = frobenius(last.entries.map { ($0.row, $0.column, $0.lyapunov, 0.0) })

@@ -10,13 +10,13 @@ extension SGDiff {
 
         /// The study's own landscapes, used when no problem option is given.
         enum Preset: String, CaseIterable, ExpressibleByArgument {
-            /// double-well-2d from (0.3, 1), S = diag(1 + ½ sin x, 1 + 0.3 sin y).
+            /// double-well-2d from (0.3, 1), S = 0.3 diag(1 + ½ sin x, 1 + 0.3 sin y).
             case twoD = "2d"
-            /// double-well from 0.3, S = 1 + ½ sin x.
+            /// double-well from 0.3, S = 0.3 (1 + ½ sin x).
             case oneD = "1d"
         }
 
-        @Option(help: "The study's landscape when no problem option is given: 2d (double-well-2d from (0.3, 1), modulated noise a = (0.5, 0.3)) or 1d (double-well from 0.3, a = 0.5).")
+        @Option(help: "The study's landscape when no problem option is given: 2d (double-well-2d from (0.3, 1), modulated noise σ = 0.3, a = (0.5, 0.3)) or 1d (double-well from 0.3, σ = 0.3, a = 0.5).")
         var preset: Preset?
 
         @OptionGroup var problem: ProblemOptions
