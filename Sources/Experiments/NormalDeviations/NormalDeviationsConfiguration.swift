@@ -52,10 +52,12 @@ public struct NormalDeviationsConfiguration: Sendable, Equatable, Codable {
                                                                initial: [0.3, 1]), seed: seed)
     }
 
-    /// The 1-D double well F = x⁴/4 − x²/2 from 0.3 (near the maximum) with S(x) = 0.3 (1 + ½ sin x).
+    /// The tilted 1-D double well F = x⁴/4 − x²/2 + 0.1x from 0.3, past the barrier (F″ = −0.73
+    /// there), into the shallow well at 0.946, with multiplicative noise S(x) = 0.3|x|: a landscape
+    /// and a noise model other than the 2-D preset's (whose x-marginal is the untilted well).
     public static func standard1D(seed: UInt64 = 1) throws -> NormalDeviationsConfiguration {
-        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well", noise: NoiseSpec(kind: .modulated, scale: 0.3, amplitudes: [0.5]),
-                                                               initial: [0.3]), seed: seed)
+        NormalDeviationsConfiguration(problem: try ProblemSpec(name: "double-well", noise: NoiseSpec(kind: .multiplicative, scale: 0.3),
+                                                               initial: [0.3], parameters: ["tilt": 0.1]), seed: seed)
     }
 
     /// SGD steps T/η of each η.

@@ -12,11 +12,11 @@ extension SGDiff {
         enum Preset: String, CaseIterable, ExpressibleByArgument {
             /// double-well-2d from (0.3, 1), S = 0.3 diag(1 + ½ sin x, 1 + 0.3 sin y).
             case twoD = "2d"
-            /// double-well from 0.3, S = 0.3 (1 + ½ sin x).
+            /// double-well with tilt 0.1 from 0.3, S = 0.3|x|.
             case oneD = "1d"
         }
 
-        @Option(help: "The study's landscape when no problem option is given: 2d (double-well-2d from (0.3, 1), modulated noise σ = 0.3, a = (0.5, 0.3)) or 1d (double-well from 0.3, σ = 0.3, a = 0.5).")
+        @Option(help: "The study's landscape when no problem option is given: 2d (double-well-2d from (0.3, 1), modulated noise σ = 0.3, a = (0.5, 0.3)) or 1d (double-well, tilt 0.1, from 0.3, multiplicative noise σ = 0.3).")
         var preset: Preset?
 
         @OptionGroup var problem: ProblemOptions
