@@ -114,6 +114,34 @@ import Problems
         }
     }
 
+    /// A rate fails only when its whole 95% interval lies below theory × (1 − tolerance): slower
+    /// fails, faster passes, and an error bar that reaches the floor is inconclusive.
+    @Test func ratesFailOnlyWhenSlower() {
+        let etas = [0.1, 0.05, 0.025, 0.0125]
+        func errors(_ r: Double, relative se: Double) -> [Estimate] {
+            etas.map { Estimate(mean: pow($0, r), standardError: se * pow($0, r), count: 1000) }
+        }
+        #expect(NormalDeviationsStudy.rate("slow", etas: etas, errors: errors(0.5, relative: 0.01), theory: 1, tolerance: 0.25).verdict == .fail)
+        #expect(NormalDeviationsStudy.rate("as theory", etas: etas, errors: errors(1, relative: 0.01), theory: 1, tolerance: 0.25).verdict == .pass)
+        #expect(NormalDeviationsStudy.rate("fast", etas: etas, errors: errors(1.6, relative: 0.01), theory: 1, tolerance: 0.25).verdict == .pass)
+        #expect(NormalDeviationsStudy.rate("noisy", etas: etas, errors: errors(0.7, relative: 0.4), theory: 1, tolerance: 0.25).verdict == .inconclusive)
+        // errors not resolved from 0 are left out, and fewer than three points decide nothing
+        var unresolved = errors(1, relative: 0.01)
+        unresolved[3] = Estimate(mean: 1e-4, standardError: 1e-3, count: 1000)
+        unresolved[2] = Estimate(mean: 0, standardError: 1e-3, count: 1000)
+        let fit = NormalDeviationsStudy.rate("two left", etas: etas, errors: unresolved, theory: 1, tolerance: 0.25)
+        #expect(fit.etas == [0.1, 0.05] && fit.verdict == .inconclusive)
+    }
+
+    /// Both fidelities of the reproduce section are valid configurations.
+    @Test func reproductionConfigurationsValidate() throws {
+        for fidelity in Reproduction.Fidelity.allCases {
+            let cases = try NormalDeviationsReproduction.configurations(fidelity, seed: 7)
+            #expect(cases.map(\.0) == ["2d", "1d"])
+            for (_, c) in cases { try c.validate() }
+        }
+    }
+
     @Test func resultsDoNotDependOnThreads() throws {
         let c = try Self.small(paths: 1500)
         let one = try NormalDeviationsStudy.run(c, options: RunOptions(threads: 1, quiet: true))

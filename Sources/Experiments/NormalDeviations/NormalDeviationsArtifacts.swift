@@ -94,7 +94,8 @@ public enum NormalDeviationsArtifacts {
                            errorBars: shown.map { (max(abs($0.1.mean) * 1e-3, abs($0.1.mean) - 1.96 * $0.1.standardError), abs($0.1.mean) + 1.96 * $0.1.standardError) },
                            color: color))
             if let anchor = shown.min(by: { $0.0 < $1.0 }), let top = etas.max() {
-                plot.add(.init(label: "", x: [anchor.0, top], y: [abs(anchor.1.mean), abs(anchor.1.mean) * pow(top / anchor.0, slope)], color: color,
+                plot.add(.init(label: "  theory: slope \(slope == 0.5 ? "1/2" : "1")", x: [anchor.0, top],
+                               y: [abs(anchor.1.mean), abs(anchor.1.mean) * pow(top / anchor.0, slope)], color: color,
                                dashed: true, markers: false))
             }
         }
@@ -141,7 +142,7 @@ public enum NormalDeviationsArtifacts {
             blocks.append(.preformatted(summary(r)))
             for (a, b) in pairs(r) {
                 blocks.append(.figure(svg: covarianceFigure(r, row: a, column: b).svg,
-                                      caption: "\(r.configuration.problem.name): Cov(Z^η)_\(a + 1)\(b + 1)(s) from SGD paths (95% bars) for each η; black: the Lyapunov ODE; dashed: (A.7)."))
+                                      caption: "\(r.configuration.problem.name): Cov(Z^η)_\(a + 1)\(b + 1)(s) from SGD paths (95% bars) for each η (offset slightly in s to keep the bars apart); black: the Lyapunov ODE; dashed: (A.7)."))
             }
             blocks.append(.figure(svg: errorFigure(r).svg, caption: "\(r.configuration.problem.name): errors against η; dashed: the theory slopes through the smallest η."))
             let name = r.configuration.problem.name
