@@ -67,7 +67,7 @@ public enum Reproduction {
     public static let sectionNames = ["weak-error-quadratic", "weak-error-double-well", "weak-error-logistic-synthetic", "weak-error-logistic-mnist",
                                       "escape-saddle-gamma1", "escape-saddle-gamma2",
                                       "escape-saddle-state-dependent", "escape-maximum", "escape-minimum-double-well",
-                                      "escape-minimum-state-dependent", "batch-size", "anneal", MNISTStudy.experiment]
+                                      "escape-minimum-state-dependent", "batch-size", "anneal", NormalDeviationsReproduction.name, MNISTStudy.experiment]
     static let mnistTitle = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
 
     /// The weak-error study on the quadratic with multiplicative noise (closed forms known).
@@ -271,6 +271,9 @@ public enum Reproduction {
             let result = try AnnealingStudy.run(try annealing(fidelity, seed: seed), options: options)
             try AnnealingArtifacts.write(result, to: directory)
             return (result.verdict, AnnealingArtifacts.section(result, title: annealingTitle, intro: annealingIntro))
+        }
+        try runSection(NormalDeviationsReproduction.name, NormalDeviationsReproduction.title) { directory, options in
+            try NormalDeviationsReproduction.run(fidelity, seed: seed, directory: directory, options: options)
         }
         switch mnistData {
         case .available(let data, let location):
