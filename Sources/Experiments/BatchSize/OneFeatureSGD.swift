@@ -11,13 +11,18 @@ import Randomness
 /// the same order, the same arithmetic), at a fraction of its cost: the generic path goes
 /// through the model's per-sample interface for d of any size, this reads two arrays.
 /// The batch-size study's exit ensembles take ~10¹⁰ iterations.
-public struct OneFeatureSGD: ExitDynamics {
+/// Sendable by hand: the pointers read immutable data that `storage` keeps alive.
+public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
     public typealias State = Double
     public let eta: Double
     public let batch: Int
     public let seed: UInt64
-    @usableFromInline let features: [Double]
-    @usableFromInline let targets: [Double]
+    /// The data, copied once and read through pointers: an array read per step would retain
+    /// and release its buffer atomically on every iteration.
+    @usableFromInline let storage: Storage
+    @usableFromInline let features: UnsafePointer<Double>
+    @usableFromInline let targets: UnsafePointer<Double>
+    @usableFromInline let count: Int
     @usableFromInline let loss: LinearModel.Loss
     @usableFromInline let l2: Double
 
@@ -36,7 +41,10 @@ public struct OneFeatureSGD: ExitDynamics {
         }
         guard case .constant(let m) = problem.batchSchedule else { throw Failure.unsupported("the fast one-feature SGD takes a constant batch size") }
         (self.eta, self.batch, self.seed, self.loss, self.l2) = (eta, m, seed, model.loss, problem.l2)
-        (features, targets) = (problem.data.features, problem.data.targets)
+        count = problem.data.count
+        storage = Storage(problem.data.features + problem.data.targets)
+        features = UnsafePointer(storage.pointer)
+        targets = features + count
     }
 
     public var timeStep: Double { eta }
@@ -46,18 +54,25 @@ public struct OneFeatureSGD: ExitDynamics {
         var generator = PhiloxGenerator(seed: seed, stream: .sampling, path: path, offset: UInt64(k) << 24)
         var sum = 0.0
         let welsch = loss == .welsch
-        features.withUnsafeBufferPointer { a in
-            targets.withUnsafeBufferPointer { y in
-                BatchSampler.forEachIndex(size: batch, of: a.count, generator: &generator) { i in
-                    let u = 0 + a[i] * x
-                    let r = u - y[i]
-                    sum = sum + a[i] * (welsch ? r * exp(-r * r) : r)
-                }
-            }
+        let a = features, y = targets
+        BatchSampler.forEachIndex(size: batch, of: count, generator: &generator) { i in
+            let u = 0 + a[i] * x
+            let r = u - y[i]
+            sum = sum + a[i] * (welsch ? r * exp(-r * r) : r)
         }
         let g = (1 / Double(batch)) * sum + l2 * x
         return x - eta * g
     }
 
     public func normalVariance(at x: Double, direction n: Double) -> Double? { nil }
+
+    /// Owns the copied data for as long as any copy of the dynamics lives.
+    @usableFromInline final class Storage: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Double>
+        init(_ values: [Double]) {
+            pointer = .allocate(capacity: values.count)
+            pointer.initialize(from: values, count: values.count)
+        }
+        deinit { pointer.deallocate() }
+    }
 }

@@ -11,22 +11,47 @@ import Randomness
 /// 10⁹ steps). The interpolation error is O(δ⁴) in the node spacing δ; `maximumDeviation`
 /// measures it against the exact finite sum at the midpoints, where it is largest.
 /// Outside [lower, upper] the end pieces are extended as constants: the studies keep paths inside.
-public struct TabulatedLandscape1D: StochasticGradientProblem {
+/// Sendable by hand: the pointer reads immutable nodes that `storage` keeps alive.
+public struct TabulatedLandscape1D: StochasticGradientProblem, @unchecked Sendable {
     public typealias State = Double
     public let lower: Double
     public let upper: Double
     public let spacing: Double
     /// (1/m − 1/M): the diffusion is √(factor · Σ₀).
     public let covarianceFactor: Double
-    @usableFromInline let nodes: [LineMoments]
+    @usableFromInline let storage: TableStorage
+    /// The nodes, read through a pointer: an array read in the step would retain and release
+    /// its buffer on every call, and those atomic counts cost more than the interpolation.
+    @usableFromInline let table: UnsafePointer<LineMoments>
+    @usableFromInline let nodeCount: Int
     @usableFromInline let inverseSpacing: Double
 
     public init(nodes: [LineMoments], lower: Double, upper: Double, covarianceFactor: Double) {
         precondition(nodes.count >= 2 && upper > lower && covarianceFactor >= 0)
-        (self.nodes, self.lower, self.upper, self.covarianceFactor) = (nodes, lower, upper, covarianceFactor)
-        spacing = (upper - lower) / Double(nodes.count - 1)
+        self.init(storage: TableStorage(nodes), lower: lower, upper: upper, covarianceFactor: covarianceFactor)
+    }
+
+    init(storage: TableStorage, lower: Double, upper: Double, covarianceFactor: Double) {
+        (self.storage, self.lower, self.upper, self.covarianceFactor) = (storage, lower, upper, covarianceFactor)
+        table = UnsafePointer(storage.pointer)
+        nodeCount = storage.count
+        spacing = (upper - lower) / Double(nodeCount - 1)
         inverseSpacing = 1 / spacing
     }
+
+    /// Owns the nodes for as long as any copy of the table lives.
+    @usableFromInline final class TableStorage: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<LineMoments>
+        let count: Int
+        init(_ nodes: [LineMoments]) {
+            count = nodes.count
+            pointer = .allocate(capacity: count)
+            pointer.initialize(from: nodes, count: count)
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    @usableFromInline var nodes: UnsafeBufferPointer<LineMoments> { UnsafeBufferPointer(start: table, count: nodeCount) }
 
     /// Tabulates `landscape` on `count` nodes over [lower, upper].
     public init<Model: FiniteSumModel>(_ landscape: FiniteSumLandscape<Model, Double>, lower: Double, upper: Double, count: Int, covarianceFactor: Double) {
@@ -36,15 +61,16 @@ public struct TabulatedLandscape1D: StochasticGradientProblem {
 
     /// The same table for another batch size.
     public func with(covarianceFactor: Double) -> TabulatedLandscape1D {
-        TabulatedLandscape1D(nodes: nodes, lower: lower, upper: upper, covarianceFactor: covarianceFactor)
+        TabulatedLandscape1D(storage: storage, lower: lower, upper: upper, covarianceFactor: covarianceFactor)
     }
 
     public var name: String { "finite-sum (tabulated)" }
 
     /// (piece, t ∈ [0, 1]) of x, clamped to the table.
     @inlinable func locate(_ x: Double) -> (Int, Double) {
-        let u = min(max((x - lower) * inverseSpacing, 0), Double(nodes.count - 1))
-        let j = min(Int(u), nodes.count - 2)
+        let u = min(max((x - lower) * inverseSpacing, 0), Double(nodeCount - 1))
+        // u is in [0, n − 1] (NaN fails both comparisons and lands at 0)
+        let j = min(Int(u.isNaN ? 0 : u), nodeCount - 2)
         return (j, u - Double(j))
     }
 
@@ -59,17 +85,17 @@ public struct TabulatedLandscape1D: StochasticGradientProblem {
     }
 
     @inlinable public func value(at x: Double) -> Double {
-        let (j, t) = locate(x), a = nodes[j], b = nodes[j + 1]
+        let (j, t) = locate(x), a = table[j], b = table[j + 1]
         return hermite(a.value, a.slope, b.value, b.slope, t)
     }
 
     @inlinable public func gradient(at x: Double) -> Double {
-        let (j, t) = locate(x), a = nodes[j], b = nodes[j + 1]
+        let (j, t) = locate(x), a = table[j], b = table[j + 1]
         return hermite(a.slope, a.curvature, b.slope, b.curvature, t)
     }
 
     @inlinable public func hessian(at x: Double) -> SquareMatrix<Double> {
-        let (j, t) = locate(x), a = nodes[j], b = nodes[j + 1]
+        let (j, t) = locate(x), a = table[j], b = table[j + 1]
         return .scalar(hermiteSlope(a.slope, a.curvature, b.slope, b.curvature, t))
     }
 
@@ -77,7 +103,7 @@ public struct TabulatedLandscape1D: StochasticGradientProblem {
 
     /// Σ₀(x), floored at 0 (the interpolant of a positive function can dip below it between nodes).
     @inlinable public func sampleCovariance(at x: Double) -> Double {
-        let (j, t) = locate(x), a = nodes[j], b = nodes[j + 1]
+        let (j, t) = locate(x), a = table[j], b = table[j + 1]
         return max(0, hermite(a.covariance, a.covarianceSlope, b.covariance, b.covarianceSlope, t))
     }
 
