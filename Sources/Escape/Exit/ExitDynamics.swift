@@ -14,6 +14,12 @@ public protocol ExitDynamics: Sendable {
     /// nᵀ a(x) n with a = S Sᵀ the diffusion matrix: the variance per unit time of the motion
     /// normal to the boundary, for the Brownian-bridge crossing test; nil disables the test.
     func normalVariance(at x: State, direction n: State) -> Double?
+    /// False when `advance` ignores its normals, so the ensemble need not draw them.
+    var usesDrivingNormals: Bool { get }
+}
+
+extension ExitDynamics {
+    public var usesDrivingNormals: Bool { true }
 }
 
 /// An SDE advanced by a stepper with step h.

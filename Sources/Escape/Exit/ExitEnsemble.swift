@@ -83,6 +83,8 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         var active = [Bool](repeating: false, count: stride)
         var done = [Bool](repeating: false, count: stride)
         let z = LaneScratch<Double>(lanes: stride, rows: chunk * d)
+        let drawsNormals = dynamics.usesDrivingNormals
+        if !drawsNormals { z.base.initialize(repeating: 0, count: chunk * d * z.stride) }
         let bridgeBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
         let auxBits = LaneScratch<UInt64>(lanes: stride, rows: chunk)
         let driving = GaussianStream(seed: seed, stream: .driving, method: normals)
@@ -104,8 +106,10 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
                 firstSteps[lane] = stepOf[lane]
             }
             pathOf.withUnsafeBufferPointer { p in
-                firstDraws.withUnsafeBufferPointer { f in
-                    driving.fill(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk * d, stride: stride, into: z.base)
+                if drawsNormals {
+                    firstDraws.withUnsafeBufferPointer { f in
+                        driving.fill(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk * d, stride: stride, into: z.base)
+                    }
                 }
                 firstSteps.withUnsafeBufferPointer { f in
                     if usesBridge { bridgeStream.fillBits(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk, stride: stride, into: bridgeBits.base) }

@@ -49,6 +49,7 @@ public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
 
     public var timeStep: Double { eta }
     public var usesAuxiliaryBits: Bool { false }
+    public var usesDrivingNormals: Bool { false }
 
     public func advance(_ x: Double, path: Int, step k: Int, normals z: Double, auxiliary: UInt64) -> Double {
         var generator = PhiloxGenerator(seed: seed, stream: .sampling, path: path, offset: UInt64(k) << 24)

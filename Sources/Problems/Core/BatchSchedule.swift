@@ -80,10 +80,26 @@ extension BatchSchedule: CustomStringConvertible {
 /// Uniform mini-batches without replacement: every m-subset of 0..<M equally likely, in O(m)
 /// draws (Floyd, "Programming pearls: a sample of brilliance", CACM 30(9), 1987).
 public enum BatchSampler {
-    /// Calls `body` with m distinct indices of 0..<count.
+    /// Calls `body` with m distinct indices of 0..<count (Floyd's algorithm: for j = M − m … M − 1,
+    /// draw t < j + 1 and take t, or j if t was taken).
     @inlinable
     public static func forEachIndex(size m: Int, of count: Int, generator: inout PhiloxGenerator, _ body: (Int) -> Void) {
         let n = count
+        // "was t taken" by a scan of the m picks when m is small (clearing a bitset over M
+        // costs more than the step at m ≤ 16); the same draws and picks either way
+        if m <= 16 {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(m, 1)) { taken in
+                for (k, j) in ((n - m)..<n).enumerated() {
+                    let t = generator.nextInt(below: j + 1)
+                    var seen = false
+                    for q in 0..<k where taken[q] == t { seen = true }
+                    let pick = seen ? j : t
+                    taken[k] = pick
+                    body(pick)
+                }
+            }
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (n + 63) / 64) { bits in
             bits.initialize(repeating: 0)
             for j in (n - m)..<n {
