@@ -14,7 +14,8 @@ import Randomness
 public struct OneFeatureSGD: ExitDynamics {
     public typealias State = Double
     public let eta: Double
-    public let batch: Int
+    /// m_k, read at every step as the generic `stochasticGradient` does.
+    public let schedule: BatchSchedule
     public let seed: UInt64
     @usableFromInline let features: [Double]
     @usableFromInline let targets: [Double]
@@ -28,14 +29,12 @@ public struct OneFeatureSGD: ExitDynamics {
         }
     }
 
-    /// - Throws: unless the problem is a linear least-squares or Welsch model of one parameter
-    ///   with a constant batch size.
+    /// - Throws: unless the problem is a linear least-squares or Welsch model of one parameter.
     public init(_ problem: FiniteSumProblem<LearningModel>, eta: Double, seed: UInt64) throws {
         guard case .linear(let model) = problem.model, model.featureCount == 1, model.loss == .welsch || model.loss == .leastSquares else {
             throw Failure.unsupported("the fast one-feature SGD takes a linear least-squares or Welsch model of one parameter")
         }
-        guard case .constant(let m) = problem.batchSchedule else { throw Failure.unsupported("the fast one-feature SGD takes a constant batch size") }
-        (self.eta, self.batch, self.seed, self.loss, self.l2) = (eta, m, seed, model.loss, problem.l2)
+        (self.eta, self.schedule, self.seed, self.loss, self.l2) = (eta, problem.batchSchedule, seed, model.loss, problem.l2)
         (features, targets) = (problem.data.features, problem.data.targets)
     }
 
@@ -44,6 +43,7 @@ public struct OneFeatureSGD: ExitDynamics {
 
     public func advance(_ x: Double, path: Int, step k: Int, normals z: Double, auxiliary: UInt64) -> Double {
         var generator = PhiloxGenerator(seed: seed, stream: .sampling, path: path, offset: UInt64(k) << 24)
+        let batch = schedule.batchSize(atStep: k)
         var sum = 0.0
         let welsch = loss == .welsch
         features.withUnsafeBufferPointer { a in
