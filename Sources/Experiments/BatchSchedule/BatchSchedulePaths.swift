@@ -5,15 +5,21 @@ import Numerics
 import Randomness
 
 /// One SGD iteration of a path, for the fixed-horizon loop: the new state, and whether the path
-/// entered the flat basin during it (for the SDE, at any of its substeps).
+/// entered the flat basin during it (for the SDE, at any of its substeps). `normals` points at
+/// the iteration's first driving normal of this path, the next ones `stride` apart.
 protocol HorizonIteration: Sendable {
-    func advance(_ x: Double, path: Int, iteration j: Int, isFlat: (Double) -> Bool) -> (Double, Bool)
+    /// Driving normals per iteration (0 for SGD, whose randomness is the batch draw).
+    var drawsPerIteration: Int { get }
+    var normals: GaussianStream { get }
+    func advance(_ x: Double, path: Int, iteration j: Int, normals z: UnsafePointer<Double>, stride: Int, isFlat: (Double) -> Bool) -> (Double, Bool)
 }
 
 /// SGD on the data: one iteration is one step, entry is read at the iterate.
 struct SGDIteration: HorizonIteration {
     let sgd: OneFeatureSGD
-    func advance(_ x: Double, path: Int, iteration j: Int, isFlat: (Double) -> Bool) -> (Double, Bool) {
+    var drawsPerIteration: Int { 0 }
+    var normals: GaussianStream { GaussianStream(seed: 0) }
+    func advance(_ x: Double, path: Int, iteration j: Int, normals z: UnsafePointer<Double>, stride: Int, isFlat: (Double) -> Bool) -> (Double, Bool) {
         let y = sgd.advance(x, path: path, step: j, normals: 0, auxiliary: 0)
         return (y, isFlat(y))
     }
@@ -27,17 +33,14 @@ struct SDEIteration: HorizonIteration {
     let step: Double
     let substeps: Int
     let normals: GaussianStream
+    var drawsPerIteration: Int { substeps }
 
-    func advance(_ x: Double, path: Int, iteration j: Int, isFlat: (Double) -> Bool) -> (Double, Bool) {
-        let r = substeps, sqrtH = step.squareRoot(), stepper = PlatenWeak2()
+    func advance(_ x: Double, path: Int, iteration j: Int, normals z: UnsafePointer<Double>, stride: Int, isFlat: (Double) -> Bool) -> (Double, Bool) {
+        let sqrtH = step.squareRoot(), stepper = PlatenWeak2(), t0 = Double(j) * process.eta
         var y = x, entered = false
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: r) { z in
-            normals.fill(firstPath: path, lanes: 1, firstDraw: j * r, draws: r, stride: 1, into: z.baseAddress!)
-            let t0 = Double(j) * process.eta
-            for i in 0..<r {
-                y = stepper.step(process, from: y, time: t0 + Double(i) * step, dt: step, dW: sqrtH * z[i], auxiliaryBits: 0)
-                if !entered && isFlat(y) { entered = true }
-            }
+        for i in 0..<substeps {
+            y = stepper.step(process, from: y, time: t0 + Double(i) * step, dt: step, dW: sqrtH * z[i * stride], auxiliaryBits: 0)
+            if !entered && isFlat(y) { entered = true }
         }
         return (y, entered)
     }
@@ -66,26 +69,45 @@ struct BatchSchedulePaths<Iteration: HorizonIteration>: Sendable {
               + [("F", 0.0), ("first-reach", 0.0), ("excess", 0.0)])
     }
 
+    /// Iterations whose normals are drawn at once per block.
+    static var chunk: Int { 32 }
+
     func simulate(paths: Range<Int>) -> Tally {
         var tally = emptyTally
         let n = checkpoints.count, barrier = barrier, flatSide = flatSide
         let isFlat = { (x: Double) in (x - barrier) * flatSide > 0 }
-        for path in paths {
-            var x = start, reachedAt = -1.0, k = 0
-            for (c, target) in checkpoints.enumerated() {
-                while k < target {
-                    let (y, entered) = iteration.advance(x, path: path, iteration: k, isFlat: isFlat)
-                    x = y
-                    k += 1
-                    if entered && reachedAt < 0 { reachedAt = Double(k) * eta }
+        let lanes = paths.count, stride = GaussianStream.paddedLanes(lanes), r = iteration.drawsPerIteration
+        var x = [Double](repeating: start, count: lanes), reachedAt = [Double](repeating: -1, count: lanes)
+        var z = [Double](repeating: 0, count: max(1, Self.chunk * r * stride))
+        var k = 0
+        for (c, target) in checkpoints.enumerated() {
+            while k < target {
+                let count = min(Self.chunk, target - k)
+                z.withUnsafeMutableBufferPointer { buffer in
+                    if r > 0 {
+                        iteration.normals.fill(firstPath: paths.lowerBound, lanes: lanes, firstDraw: k * r, draws: count * r, stride: stride, into: buffer.baseAddress!)
+                    }
+                    for j in 0..<count {
+                        for lane in 0..<lanes {
+                            let (y, entered) = iteration.advance(x[lane], path: paths.lowerBound + lane, iteration: k + j,
+                                                                 normals: UnsafePointer(buffer.baseAddress! + j * r * stride + lane), stride: stride, isFlat: isFlat)
+                            x[lane] = y
+                            if entered && reachedAt[lane] < 0 { reachedAt[lane] = Double(k + j + 1) * eta }
+                        }
+                    }
                 }
-                tally.add(c, isFlat(x) ? 1 : 0)
-                tally.add(n + c, reachedAt >= 0 ? 1 : 0)
+                k += count
             }
-            let f = loss(x)
+            for lane in 0..<lanes {
+                tally.add(c, isFlat(x[lane]) ? 1 : 0)
+                tally.add(n + c, reachedAt[lane] >= 0 ? 1 : 0)
+            }
+        }
+        for lane in 0..<lanes {
+            let f = loss(x[lane])
             tally.add(2 * n, f)
-            if reachedAt >= 0 { tally.add(2 * n + 1, reachedAt) }
-            tally.add(2 * n + 2, f - (isFlat(x) ? flatValue : sharpValue))
+            if reachedAt[lane] >= 0 { tally.add(2 * n + 1, reachedAt[lane]) }
+            tally.add(2 * n + 2, f - (isFlat(x[lane]) ? flatValue : sharpValue))
         }
         return tally
     }
