@@ -51,6 +51,19 @@ import Problems
         #expect(abs(curve.meanFirstReach - mean) < 1e-9 * mean)
     }
 
+    @Test func meanFirstPassageWithAReflectingEnd() {
+        // Brownian motion (β = 0, D = 0.3) reflected at r, first passage to t: (L² − d²)/(2D)
+        // with L = |t − r|, d = |x − r|; trapezoid on 200000 cells is exact for this quadratic up to rounding
+        for (r, t, x) in [(0.0, 2.0, 0.5), (1.0, -1.0, 0.2)] {
+            let e = BatchScheduleTheory.meanFirstPassage(from: x, to: t, reflecting: r, drift: { _ in 0 }, diffusion: { _ in 0.3 })
+            let l = abs(t - r), d = abs(x - r)
+            #expect(abs(e - (l * l - d * d) / 0.6) < 1e-6)
+        }
+        // drift towards the target at speed v (β = v σ): the time is about distance / v
+        let e = BatchScheduleTheory.meanFirstPassage(from: 0, to: 5, reflecting: -5, drift: { _ in 1 }, diffusion: { _ in 0.01 })
+        #expect(abs(e - 5) < 1e-3)
+    }
+
     @Test func resultDoesNotDependOnThreads() throws {
         func numbers(_ r: BatchScheduleResult) throws -> String {
             try JSONOutput.string(r.rows.map { row -> BatchScheduleRow in

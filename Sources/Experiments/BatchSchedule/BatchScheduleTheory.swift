@@ -4,14 +4,13 @@ import Foundation
 import Numerics
 import Problems
 
-/// The exit-time theory of one batch size m for the SDE, from the exact 1-D mean exit times:
-///  - `sharpToBarrier`: E T from the sharp minimum to the barrier (the batch-size study's E T,
-///    the time of first reaching the flat basin);
-///  - `sharpToFlat`, `flatToSharp`: the mean transition times from one minimum to the other
-///    (absorbing at the other minimum; the far end of the basin one leaves is absorbing too, but
-///    its quasi-potential is ≥ 1.5 V₀ so it changes the time by a fraction e^{−V₀/(ηc)}).
-/// The transition times, not the times to the barrier top (about half of them: from the top a
-/// path falls either way), are the two-state chain's inverse rates.
+/// The exit-time theory of one batch size m for the SDE, from exact 1-D mean first-passage times
+/// with the far end of the basin one leaves reflecting (the landscape keeps rising beyond it:
+/// V₀ there is 3× the barrier's, so paths go past it and come back; absorbing it, as the
+/// batch-size study's E T of the interval does, counts a third of the exits at m = 1 as leaving):
+///  - `sharpToBarrier`: from the sharp minimum to the barrier (first entry into the flat basin);
+///  - `sharpToFlat`, `flatToSharp`: from one minimum to the other, the two-state chain's inverse
+///    rates (about twice the time to the barrier top, from which a path falls either way).
 public struct BatchScheduleRates: Sendable, Codable, Equatable {
     public var batch: Int
     public var sharpExponent: Double
@@ -44,18 +43,41 @@ public struct BatchScheduleTheory: Sendable {
         var out: [Int: BatchScheduleRates] = [:]
         for m in batches.sorted() {
             let factor = 1 / Double(m) - 1 / Double(total)
-            func time(_ a: Double, _ b: Double, from x: Double) -> Double {
-                ExactMeanExitTime1D.solve(lower: a, upper: b, drift: { -table.gradient(at: $0) },
-                                          diffusion: { 0.5 * eta * factor * table.sampleCovariance(at: $0) }, intervals: 200_000).value(at: x)
-            }
-            let towardsFlat = flat.minimum > sharp.minimum
-            let sb = time(sharp.lower, sharp.upper, from: sharp.minimum)
-            let sf = towardsFlat ? time(sharp.outer, flat.minimum, from: sharp.minimum) : time(flat.minimum, sharp.outer, from: sharp.minimum)
-            let fs = towardsFlat ? time(sharp.minimum, flat.outer, from: flat.minimum) : time(flat.outer, sharp.minimum, from: flat.minimum)
+            let drift = { (x: Double) in -table.gradient(at: x) }, diffusion = { (x: Double) in 0.5 * eta * factor * table.sampleCovariance(at: x) }
+            let sb = meanFirstPassage(from: sharp.minimum, to: sharp.barrier, reflecting: sharp.outer, drift: drift, diffusion: diffusion)
+            let sf = meanFirstPassage(from: sharp.minimum, to: flat.minimum, reflecting: sharp.outer, drift: drift, diffusion: diffusion)
+            let fs = meanFirstPassage(from: flat.minimum, to: sharp.minimum, reflecting: flat.outer, drift: drift, diffusion: diffusion)
             out[m] = BatchScheduleRates(batch: m, sharpExponent: sharp.quasiPotential / (eta * factor), flatExponent: flat.quasiPotential / (eta * factor),
                                         sharpToBarrier: sb, sharpToFlat: sf, flatToSharp: fs)
         }
         return out
+    }
+
+    /// E of the first time X reaches `target` from x, for dX = β ds + √(2D) dB reflected at
+    /// `reflecting` (on the other side of x): u(x) = ∫_x^t J, J(y) = ∫_r^y e^{L(z) − L(y)}/D(z) dz,
+    /// L = ∫ β/D, by the trapezoidal rule on `cells` cells in scaled form (L spans e^{±1000}),
+    /// as `ExactMeanExitTime1D`. Written in u = σ(x − r), σ = ±1, so the reflecting end is u = 0.
+    static func meanFirstPassage(from x: Double, to target: Double, reflecting r: Double, drift: (Double) -> Double, diffusion: (Double) -> Double,
+                                 cells n: Int = 200_000) -> Double {
+        let sigma: Double = target > r ? 1 : -1, length = abs(target - r), h = length / Double(n)
+        func point(_ i: Int) -> Double { r + sigma * Double(i) * h }
+        var ratio = [Double](repeating: 0, count: n + 1), inverseD = [Double](repeating: 0, count: n + 1)
+        for i in 0...n {
+            let y = point(i), d = diffusion(y)
+            ratio[i] = sigma * drift(y) / d
+            inverseD[i] = 1 / d
+        }
+        // J_{i+1} = J_i e^{L_i − L_{i+1}} + the trapezoid of e^{L − L_{i+1}}/D over the cell
+        var j = [Double](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            let decay = exp(-0.5 * h * (ratio[i] + ratio[i + 1]))
+            j[i + 1] = j[i] * decay + 0.5 * h * (decay * inverseD[i] + inverseD[i + 1])
+        }
+        let start = abs(x - r) / h, first = min(n, Int(start.rounded(.up)))
+        // ∫ from the start to the first node, then node to node
+        var u = (Double(first) - start) * h * j[first]
+        for i in first..<n { u += 0.5 * h * (j[i] + j[i + 1]) }
+        return u
     }
 
     /// The curves at the checkpoints (iteration counts), from the sharp minimum at s = 0.
