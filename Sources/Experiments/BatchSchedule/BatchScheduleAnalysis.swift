@@ -5,23 +5,30 @@ import Numerics
 /// Estimates and verdicts of the batch-schedule study.
 enum BatchScheduleAnalysis {
     /// The two-state reduction needs the sharp basin's escape to be a rare event at every m the
-    /// schedule uses: V₀/(ηc) ≥ 2 (E T ≥ 3.5× the within-basin relaxation time 1/F″ at the
-    /// standard problem's m = 2). Rows below are reported beside the theory, not judged.
-    static let minimumExponent = 2.0
+    /// schedule uses, so that the first-entry law is exponential. Measured on the standard
+    /// problem: at m = 1 (V₀/(ηc) = 0.96, E T only 14/F″) the SDE's first-entry curve departs
+    /// from 1 − e^{−s/E T} by 20 binomial standard errors at 1024 paths (the entry comes after a
+    /// relaxation delay); from m = 2 (1.92) on it is within the Bonferroni bound. Rows below the
+    /// threshold are reported beside the theory, not judged.
+    static let minimumExponent = 1.5
 
-    /// A frequency's standard error floored at that of one event in N (a frequency of exactly
-    /// 0 or 1 has a sample spread of 0).
-    static func error(_ e: Estimate) -> Double {
-        let n = Double(max(e.count, 1))
-        let p = min(max(e.mean, 1 / n), 1 - 1 / n)
-        return (p * (1 - p) / n).squareRoot()
+    /// A frequency's binomial standard error at probability p, floored at that of one event in
+    /// N (a frequency of exactly 0 or 1 has a sample spread of 0).
+    static func error(_ p: Double, count: Int) -> Double {
+        let n = Double(max(count, 1)), q = min(max(p, 1 / n), 1 - 1 / n)
+        return (q * (1 - q) / n).squareRoot()
     }
+
+    static func error(_ e: Estimate) -> Double { error(e.mean, count: e.count) }
 
     static func measurement(_ tally: Tally, checkpoints n: Int, theory: BatchScheduleTheory.Curve, paths: Int, seconds: Double) -> BatchScheduleMeasurement {
         let flat = (0..<n).map { tally.moments[$0].estimate }, reached = (0..<n).map { tally.moments[n + $0].estimate }
+        // z under the null hypothesis: the binomial error of the theory's probability (the sample
+        // error of a frequency near 0 is itself near 0 and would overstate a deficit of one path)
         var z = 0.0
         for c in 0..<n {
-            z = max(z, abs(flat[c].mean - theory.flat[c]) / error(flat[c]), abs(reached[c].mean - theory.reached[c]) / error(reached[c]))
+            z = max(z, abs(flat[c].mean - theory.flat[c]) / error(theory.flat[c], count: flat[c].count),
+                    abs(reached[c].mean - theory.reached[c]) / error(theory.reached[c], count: reached[c].count))
         }
         return BatchScheduleMeasurement(flat: flat, reached: reached, finalLoss: tally.moments[2 * n].estimate, excess: tally.moments[2 * n + 2].estimate,
                                         firstReach: tally.moments[2 * n + 1].estimate, paths: paths, seconds: seconds, maxZ: z)

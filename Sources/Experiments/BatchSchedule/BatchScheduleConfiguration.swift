@@ -62,7 +62,7 @@ public struct BatchScheduleConfiguration: Sendable, Equatable, Codable {
     public static func standard(seed: UInt64 = 1) -> BatchScheduleConfiguration {
         let eta = 0.2, k = 5000
         return BatchScheduleConfiguration(problem: BatchSizeConfiguration.standardProblem(), eta: eta,
-                                          schedules: schedules(eta: eta, iterations: k, small: 1, large: 8, cs: [0.1, 0.2, 0.4]), iterations: k, seed: seed)
+                                          schedules: schedules(eta: eta, iterations: k, small: 2, large: 8, cs: [0.1, 0.2, 0.4]), iterations: k, seed: seed)
     }
 
     /// The SDE steps per SGD iteration.

@@ -8,21 +8,26 @@ import Problems
 /// with the far end of the basin one leaves reflecting (the landscape keeps rising beyond it:
 /// V₀ there is 3× the barrier's, so paths go past it and come back; absorbing it, as the
 /// batch-size study's E T of the interval does, counts a third of the exits at m = 1 as leaving):
-///  - `sharpToBarrier`: from the sharp minimum to the barrier (first entry into the flat basin);
-///  - `sharpToFlat`, `flatToSharp`: from one minimum to the other, the two-state chain's inverse
-///    rates (about twice the time to the barrier top, from which a path falls either way).
+///  - `sharpToBarrier`, `flatToBarrier`: from each minimum to the barrier (the first is the
+///    first entry into the flat basin). The two-state chain of the indicator "X beyond the
+///    barrier" jumps at rate 1/(2 E T): from the top (committor 1/2) a path falls either way, and
+///    one that falls back returns to the top after another E T, so the mean time to commit is 2 E T;
+///  - `sharpToFlat`, `flatToSharp`: from one minimum to the other, reported beside them. These
+///    are longer than 2 E T by the descent into the other basin (1/F″ = 4.3 at the flat one), so
+///    as inverse rates of the indicator they lag: at m = 2 by 0.1 in P(flat) at s = 25.
 public struct BatchScheduleRates: Sendable, Codable, Equatable {
     public var batch: Int
     public var sharpExponent: Double
     public var flatExponent: Double
     public var sharpToBarrier: Double
+    public var flatToBarrier: Double
     public var sharpToFlat: Double
     public var flatToSharp: Double
 }
 
 /// The theory beside each measured curve: the two-state master equation
 ///
-///     dp/ds = (1 − p)/τ_sf(m(s)) − p/τ_fs(m(s)),   p(0) = 0   (p = P(in the flat basin)),
+///     dp/ds = (1 − p)/(2 E T_s(m(s))) − p/(2 E T_f(m(s))),   p(0) = 0   (p = P(in the flat basin)),
 ///
 /// and the first-reach law P(not yet reached by S) = exp(−∫₀^S ds / E T_sb(m(s))), both
 /// integrated exactly over the pieces where m is constant (m changes only at SGD iterations).
@@ -45,10 +50,11 @@ public struct BatchScheduleTheory: Sendable {
             let factor = 1 / Double(m) - 1 / Double(total)
             let drift = { (x: Double) in -table.gradient(at: x) }, diffusion = { (x: Double) in 0.5 * eta * factor * table.sampleCovariance(at: x) }
             let sb = meanFirstPassage(from: sharp.minimum, to: sharp.barrier, reflecting: sharp.outer, drift: drift, diffusion: diffusion)
+            let fb = meanFirstPassage(from: flat.minimum, to: flat.barrier, reflecting: flat.outer, drift: drift, diffusion: diffusion)
             let sf = meanFirstPassage(from: sharp.minimum, to: flat.minimum, reflecting: sharp.outer, drift: drift, diffusion: diffusion)
             let fs = meanFirstPassage(from: flat.minimum, to: sharp.minimum, reflecting: flat.outer, drift: drift, diffusion: diffusion)
             out[m] = BatchScheduleRates(batch: m, sharpExponent: sharp.quasiPotential / (eta * factor), flatExponent: flat.quasiPotential / (eta * factor),
-                                        sharpToBarrier: sb, sharpToFlat: sf, flatToSharp: fs)
+                                        sharpToBarrier: sb, flatToBarrier: fb, sharpToFlat: sf, flatToSharp: fs)
         }
         return out
     }
@@ -92,7 +98,7 @@ public struct BatchScheduleTheory: Sendable {
                 var end = k + 1
                 while end < target && schedule.batchSize(atStep: end) == m { end += 1 }
                 let r = rates[m]!, duration = Double(end - k) * eta, s0 = Double(k) * eta
-                let a = 1 / r.sharpToFlat, b = 1 / r.flatToSharp, total = a + b
+                let a = 1 / (2 * r.sharpToBarrier), b = 1 / (2 * r.flatToBarrier), total = a + b
                 let equilibrium = a / total
                 p = equilibrium + (p - equilibrium) * exp(-total * duration)
                 // ∫ s dF over the piece, F the first-reach law with hazard λ = 1/E T_sb

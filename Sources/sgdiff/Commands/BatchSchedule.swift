@@ -18,7 +18,7 @@ extension SGDiff {
         var iterations: Int = 5000
 
         @Option(parsing: .unconditional, help: "The small constant batch size (also the log rule's minimum and the decreasing schedule's end).")
-        var small: Int = 1
+        var small: Int = 2
 
         @Option(parsing: .unconditional, help: "The large constant batch size (also the log rule's cap m* and the decreasing schedule's start).")
         var large: Int = 8
