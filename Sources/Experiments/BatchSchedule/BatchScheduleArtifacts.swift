@@ -57,11 +57,11 @@ public enum BatchScheduleArtifacts {
             plot.add(.init(label: "\(w.name): master equation", x: s, y: theory(w), color: color, markers: false))
             if let g = w.sgd {
                 let e = measured(g)
-                plot.add(.init(label: "SGD", x: s, y: e.map(\.mean), errorBars: e.map { ($0.mean - 1.96 * $0.standardError, $0.mean + 1.96 * $0.standardError) },
+                plot.add(.init(label: "\(w.name): SGD", x: s, y: e.map(\.mean), errorBars: e.map { ($0.mean - 1.96 * $0.standardError, $0.mean + 1.96 * $0.standardError) },
                                color: color, lines: false))
             }
             if let d = w.sde {
-                plot.add(.init(label: "SDE", x: s, y: measured(d).map(\.mean), color: color, dashed: true, markers: false))
+                plot.add(.init(label: "\(w.name): SDE", x: s, y: measured(d).map(\.mean), color: color, dashed: true, markers: false))
             }
         }
         return plot
