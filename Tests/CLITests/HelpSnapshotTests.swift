@@ -10,7 +10,7 @@ import Testing
 @Suite struct HelpSnapshotTests {
     static let commands: [[String]] = [
         [], ["reproduce"], ["weak-error"], ["simulate"], ["escape-saddle"], ["escape-minimum"], ["mnist"], ["data"], ["data", "mnist"],
-        ["anneal"], ["batch-size"], ["merge"], ["bench"], ["bench", "sde"], ["bench", "rng"], ["bench", "blas"], ["bench", "mlp"], ["problems"],
+        ["anneal"], ["batch-size"], ["batch-schedule"], ["merge"], ["bench"], ["bench", "sde"], ["bench", "rng"], ["bench", "blas"], ["bench", "mlp"], ["problems"],
         ["normal-deviations"],
     ]
 

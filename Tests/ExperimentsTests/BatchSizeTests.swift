@@ -56,6 +56,25 @@ import Randomness
         }
     }
 
+    /// The same bit-for-bit check under schedules whose m changes with the step (the batch-schedule
+    /// study's SGD): m_k is read at every step by both.
+    @Test func fastSGDFollowsABatchScheduleBitForBit() throws {
+        let problem = try Self.standard.build()
+        for schedule in [BatchSchedule.logarithmic(c: 0.4, eta: 0.2, maximum: 8, minimum: 1), .piecewise(boundaries: [100, 300], sizes: [8, 3, 1])] {
+            let batched = try FiniteSumProblem(model: problem.model, data: problem.data, l2: 0.01, batchSchedule: schedule)
+            let fast = try OneFeatureSGD(batched, eta: 0.2, seed: 11)
+            let generic = SGDExitDynamics(problem: try FiniteSumLandscape<LearningModel, Double>(batched), method: SGDMethod(eta: 0.2), seed: 11)
+            for path in [0, 5] {
+                var (a, b) = (-0.6, -0.6)
+                for k in 0..<500 {
+                    a = fast.advance(a, path: path, step: k, normals: 0, auxiliary: 0)
+                    b = generic.advance(b, path: path, step: k, normals: 0, auxiliary: 0)
+                    #expect(a.bitPattern == b.bitPattern)
+                }
+            }
+        }
+    }
+
     @Test func landscapeFindsASharpAndAFlatMinimum() throws {
         let r = try Self.small()
         let sharp = r.landscape.sharp, flat = r.landscape.flat

@@ -15,7 +15,8 @@ import Randomness
 public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
     public typealias State = Double
     public let eta: Double
-    public let batch: Int
+    /// m_k, read at every step as the generic `stochasticGradient` does.
+    public let schedule: BatchSchedule
     public let seed: UInt64
     /// The data, copied once and read through pointers: an array read per step would retain
     /// and release its buffer atomically on every iteration.
@@ -23,6 +24,8 @@ public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
     @usableFromInline let features: UnsafePointer<Double>
     @usableFromInline let targets: UnsafePointer<Double>
     @usableFromInline let count: Int
+    /// The schedule's m when it is constant: reading an enum with array payloads per step costs.
+    @usableFromInline let constantBatch: Int?
     @usableFromInline let loss: LinearModel.Loss
     @usableFromInline let l2: Double
 
@@ -33,14 +36,13 @@ public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
         }
     }
 
-    /// - Throws: unless the problem is a linear least-squares or Welsch model of one parameter
-    ///   with a constant batch size.
+    /// - Throws: unless the problem is a linear least-squares or Welsch model of one parameter.
     public init(_ problem: FiniteSumProblem<LearningModel>, eta: Double, seed: UInt64) throws {
         guard case .linear(let model) = problem.model, model.featureCount == 1, model.loss == .welsch || model.loss == .leastSquares else {
             throw Failure.unsupported("the fast one-feature SGD takes a linear least-squares or Welsch model of one parameter")
         }
-        guard case .constant(let m) = problem.batchSchedule else { throw Failure.unsupported("the fast one-feature SGD takes a constant batch size") }
-        (self.eta, self.batch, self.seed, self.loss, self.l2) = (eta, m, seed, model.loss, problem.l2)
+        (self.eta, self.schedule, self.seed, self.loss, self.l2) = (eta, problem.batchSchedule, seed, model.loss, problem.l2)
+        if case .constant(let m) = problem.batchSchedule { constantBatch = m } else { constantBatch = nil }
         count = problem.data.count
         storage = Storage(problem.data.features + problem.data.targets)
         features = UnsafePointer(storage.pointer)
@@ -53,6 +55,7 @@ public struct OneFeatureSGD: ExitDynamics, @unchecked Sendable {
 
     public func advance(_ x: Double, path: Int, step k: Int, normals z: Double, auxiliary: UInt64) -> Double {
         var generator = PhiloxGenerator(seed: seed, stream: .sampling, path: path, offset: UInt64(k) << 24)
+        let batch = constantBatch ?? schedule.batchSize(atStep: k)
         var sum = 0.0
         let welsch = loss == .welsch
         let a = features, y = targets

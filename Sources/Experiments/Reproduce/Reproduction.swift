@@ -67,7 +67,7 @@ public enum Reproduction {
     public static let sectionNames = ["weak-error-quadratic", "weak-error-double-well", "weak-error-logistic-synthetic", "weak-error-logistic-mnist",
                                       "escape-saddle-gamma1", "escape-saddle-gamma2",
                                       "escape-saddle-state-dependent", "escape-maximum", "escape-minimum-double-well",
-                                      "escape-minimum-state-dependent", "batch-size", "anneal", NormalDeviationsReproduction.name, MNISTStudy.experiment]
+                                      "escape-minimum-state-dependent", "batch-size", BatchScheduleReproduction.name, "anneal", NormalDeviationsReproduction.name, MNISTStudy.experiment]
     static let mnistTitle = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
 
     /// The weak-error study on the quadratic with multiplicative noise (closed forms known).
@@ -266,6 +266,9 @@ public enum Reproduction {
             let result = try BatchSizeStudy.run(batchSize(fidelity, seed: seed), options: options)
             try BatchSizeArtifacts.write(result, to: directory)
             return (result.verdict, BatchSizeArtifacts.section(result, title: batchSizeTitle, intro: batchSizeIntro))
+        }
+        try runSection(BatchScheduleReproduction.name, BatchScheduleReproduction.title) { directory, options in
+            try BatchScheduleReproduction.run(fidelity, seed: seed, directory: directory, options: options)
         }
         try runSection("anneal", annealingTitle) { directory, options in
             let result = try AnnealingStudy.run(try annealing(fidelity, seed: seed), options: options)
