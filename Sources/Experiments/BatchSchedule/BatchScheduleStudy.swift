@@ -20,17 +20,15 @@ public enum BatchScheduleStudy {
         try c.validate()
         guard options.shard == .whole else { throw BatchScheduleError.invalid("--shard", "batch-schedule runs whole") }
         let started = Date()
-        let problem = try c.problem.build(mnist: mnist)
-        guard problem.dimension == 1 else {
-            throw BatchScheduleError.invalid("problem", "the learning problem has d = \(problem.dimension) parameters; batch-schedule takes a 1-D finite sum (1 feature, --no-intercept)")
-        }
+        let setup: TwoBasinProblem
+        do {
+            setup = try TwoBasinProblem(c.problem, scan: c.scan, tableNodes: c.tableNodes, study: "batch-schedule", mnist: mnist,
+                                        invalid: { BatchScheduleError.invalid($0, $1) }) { total in
+                for s in c.schedules { try BatchScheduleConfiguration.check(s, samples: total) }
+            }
+        } catch let e as BatchSizeError { throw BatchScheduleError.invalid("landscape", "\(e)") }
+        let (problem, table, land) = (setup.problem, setup.table, setup.landscape)
         let total = problem.count
-        for s in c.schedules { try BatchScheduleConfiguration.check(s, samples: total) }
-        let exact = try FiniteSumLandscape<LearningModel, Double>(problem)
-        let margin = 0.05 * (c.scan[1] - c.scan[0])
-        let table = TabulatedLandscape1D(exact, lower: c.scan[0] - margin, upper: c.scan[1] + margin, count: c.tableNodes, covarianceFactor: 1)
-        let land: BatchSizeLandscape
-        do { land = try BatchSizeLandscape.analyse(exact, table: table, scan: c.scan) } catch let e as BatchSizeError { throw BatchScheduleError.invalid("landscape", "\(e)") }
 
         let checkpoints = (1...c.checkpoints).map { ($0 * c.iterations) / c.checkpoints }
         var used = Set<Int>()
@@ -78,7 +76,7 @@ public enum BatchScheduleStudy {
                                   paths: c.sdePaths)
             rows.append(row)
         }
-        return BatchScheduleAnalysis.result(c, problem: c.problem.summary.replacingOccurrences(of: ", batch m = \(c.problem.batch)", with: ""), samples: total,
+        return BatchScheduleAnalysis.result(c, problem: c.problem.summaryWithoutBatch, samples: total,
                                             landscape: land, rates: used.sorted().map { theory.rates[$0]! }, rows: rows, threads: options.threads,
                                             wallSeconds: Date().timeIntervalSince(started))
     }

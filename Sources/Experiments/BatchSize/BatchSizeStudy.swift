@@ -24,16 +24,12 @@ public enum BatchSizeStudy {
         try c.validate()
         guard options.shard == .whole else { throw BatchSizeError.invalid("--shard", "batch-size runs whole (its splitting and PDE parts are not sharded)") }
         let started = Date()
-        let problem = try c.problem.build(mnist: mnist)
-        guard problem.dimension == 1 else {
-            throw BatchSizeError.invalid("problem", "the learning problem has d = \(problem.dimension) parameters; batch-size takes a 1-D finite sum (1 feature, --no-intercept)")
+        let setup = try TwoBasinProblem(c.problem, scan: c.scan, tableNodes: c.tableNodes, study: "batch-size", mnist: mnist,
+                                        invalid: { BatchSizeError.invalid($0, $1) }) { total in
+            for m in c.batches where m >= total { throw BatchSizeError.invalid("batch size", "\(m) (need 1 ≤ m < M = \(total): at m = M there is no noise)") }
         }
+        let (problem, table, land) = (setup.problem, setup.table, setup.landscape)
         let total = problem.count
-        for m in c.batches where m >= total { throw BatchSizeError.invalid("batch size", "\(m) (need 1 ≤ m < M = \(total): at m = M there is no noise)") }
-        let exactLandscape = try FiniteSumLandscape<LearningModel, Double>(problem)
-        let margin = 0.05 * (c.scan[1] - c.scan[0])
-        let table = TabulatedLandscape1D(exactLandscape, lower: c.scan[0] - margin, upper: c.scan[1] + margin, count: c.tableNodes, covarianceFactor: 1)
-        let land = try BatchSizeLandscape.analyse(exactLandscape, table: table, scan: c.scan)
         let runner = try options.runner(experiment: experiment, fingerprint: try fingerprint(c))
 
         var rows: [BatchSizeRow] = []
@@ -74,7 +70,7 @@ public enum BatchSizeStudy {
                 rows.append(row)
             }
         }
-        return BatchSizeAnalysis.result(c, problem: c.problem.summary.replacingOccurrences(of: ", batch m = \(c.problem.batch)", with: ""), samples: total, landscape: land, rows: rows,
+        return BatchSizeAnalysis.result(c, problem: c.problem.summaryWithoutBatch, samples: total, landscape: land, rows: rows,
                                         threads: options.threads, wallSeconds: Date().timeIntervalSince(started))
     }
 

@@ -59,14 +59,19 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
     }
 
     /// One line for tables: "logistic regression, synthetic M = 1000, d = 101, m = 32".
-    public var summary: String {
+    public var summary: String { summaryWithoutBatch(", batch m = \(batch)") }
+
+    /// The same without the batch size, for the studies that vary it.
+    public var summaryWithoutBatch: String { summaryWithoutBatch("") }
+
+    func summaryWithoutBatch(_ batchPart: String) -> String {
         let data: String
         switch source {
         case .synthetic(let n, let p, _, let seed): data = "synthetic data (M = \(n), p = \(p), seed \(seed))"
         case .file(let path, _, _, _): data = "\((path as NSString).lastPathComponent)"
         case .mnist(_, let digits, let n): data = "MNIST digits \(digits.map(String.init).joined(separator: "/")) (first \(n) training images)"
         }
-        return "\(modelName) on \(data), batch m = \(batch)" + (l2 > 0 ? ", λ = \(l2)" : "")
+        return "\(modelName) on \(data)" + batchPart + (l2 > 0 ? ", λ = \(l2)" : "")
     }
 
     /// The problem with its training and test sets; its x₀ is `initialPoint(of:)`.
