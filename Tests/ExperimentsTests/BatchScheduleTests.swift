@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import Dynamics
 @testable import Experiments
+import Escape
 import FiniteSums
 import Persistence
 import Problems
@@ -55,12 +56,12 @@ import Problems
         // Brownian motion (β = 0, D = 0.3) reflected at r, first passage to t: (L² − d²)/(2D)
         // with L = |t − r|, d = |x − r|; trapezoid on 200000 cells is exact for this quadratic up to rounding
         for (r, t, x) in [(0.0, 2.0, 0.5), (1.0, -1.0, 0.2)] {
-            let e = BatchScheduleTheory.meanFirstPassage(from: x, to: t, reflecting: r, drift: { _ in 0 }, diffusion: { _ in 0.3 })
+            let e = ExactMeanExitTime1D.firstPassage(from: x, to: t, reflecting: r, drift: { _ in 0 }, diffusion: { _ in 0.3 })
             let l = abs(t - r), d = abs(x - r)
             #expect(abs(e - (l * l - d * d) / 0.6) < 1e-6)
         }
         // drift towards the target at speed v (β = v σ): the time is about distance / v
-        let e = BatchScheduleTheory.meanFirstPassage(from: 0, to: 5, reflecting: -5, drift: { _ in 1 }, diffusion: { _ in 0.01 })
+        let e = ExactMeanExitTime1D.firstPassage(from: 0, to: 5, reflecting: -5, drift: { _ in 1 }, diffusion: { _ in 0.01 })
         #expect(abs(e - 5) < 1e-3)
     }
 
@@ -89,17 +90,10 @@ import Problems
 
     @Test func badInputsAreOneLineErrors() throws {
         let c = BatchScheduleConfiguration.standard()
-        func expectError(_ change: (inout BatchScheduleConfiguration) -> Void, _ fragment: String) {
+        func expectError(_ change: (inout BatchScheduleConfiguration) -> Void, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
             var d = c
             change(&d)
-            do {
-                _ = try BatchScheduleStudy.run(d, options: RunOptions(threads: 1, quiet: true))
-                Issue.record("expected an error containing '\(fragment)'")
-            } catch {
-                let text = "\(error)"
-                #expect(text.contains(fragment), "\(text)")
-                #expect(!text.contains("\n"))
-            }
+            expectOneLineError(fragment, sourceLocation: sourceLocation) { _ = try BatchScheduleStudy.run(d, options: RunOptions(threads: 1, quiet: true)) }
         }
         expectError({ $0.eta = 0 }, "η")
         expectError({ $0.schedules = [] }, "at least one schedule")

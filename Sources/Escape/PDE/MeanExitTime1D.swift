@@ -153,4 +153,31 @@ public enum ExactMeanExitTime1D {
         }
         return MeanExitTime1D.Solution(grid: (0...n).map { a + Double($0) * h }, values: u, principalEigenvalue: nil, maxPeclet: 0)
     }
+
+    /// E of the first time X reaches `target` from x, for dX = β ds + √(2D) dB reflected at
+    /// `reflecting` (on the other side of x): u(x) = ∫_x^t J, J(y) = ∫_r^y e^{L(z) − L(y)}/D(z) dz,
+    /// L = ∫ β/D, by the trapezoidal rule on `cells` cells in scaled form (L spans e^{±1000}),
+    /// as `solve`. Written in u = σ(x − r), σ = ±1, so the reflecting end is u = 0.
+    public static func firstPassage(from x: Double, to target: Double, reflecting r: Double, drift: (Double) -> Double, diffusion: (Double) -> Double,
+                                 cells n: Int = 200_000) -> Double {
+        let sigma: Double = target > r ? 1 : -1, length = abs(target - r), h = length / Double(n)
+        func point(_ i: Int) -> Double { r + sigma * Double(i) * h }
+        var ratio = [Double](repeating: 0, count: n + 1), inverseD = [Double](repeating: 0, count: n + 1)
+        for i in 0...n {
+            let y = point(i), d = diffusion(y)
+            ratio[i] = sigma * drift(y) / d
+            inverseD[i] = 1 / d
+        }
+        // J_{i+1} = J_i e^{L_i − L_{i+1}} + the trapezoid of e^{L − L_{i+1}}/D over the cell
+        var j = [Double](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            let decay = exp(-0.5 * h * (ratio[i] + ratio[i + 1]))
+            j[i + 1] = j[i] * decay + 0.5 * h * (decay * inverseD[i] + inverseD[i + 1])
+        }
+        let start = abs(x - r) / h, first = min(n, Int(start.rounded(.up)))
+        // ∫ from the start to the first node, then node to node
+        var u = (Double(first) - start) * h * j[first]
+        for i in first..<n { u += 0.5 * h * (j[i] + j[i + 1]) }
+        return u
+    }
 }
