@@ -41,12 +41,14 @@ import Randomness
         #expect(BatchSizeLandscape.cramerRoot([1, -0.5]) == 0)
     }
 
-    @Test func fastSGDIsTheGenericIterationBitForBit() throws {
-        let problem = try Self.standard.build()
-        let batched = try FiniteSumProblem(model: problem.model, data: problem.data, l2: 0.01, batchSchedule: .constant(5))
-        let fast = try OneFeatureSGD(batched, eta: 0.2, seed: 9)
-        let generic = SGDExitDynamics(problem: try FiniteSumLandscape<LearningModel, Double>(batched), method: SGDMethod(eta: 0.2), seed: 9)
-        for path in [0, 7] {
+    /// 500 steps of the fast path and of the generic finite-sum SGD from the same point, compared
+    /// bit for bit at every step.
+    static func expectSameIterates(_ schedule: BatchSchedule, seed: UInt64, paths: [Int]) throws {
+        let problem = try standard.build()
+        let batched = try FiniteSumProblem(model: problem.model, data: problem.data, l2: 0.01, batchSchedule: schedule)
+        let fast = try OneFeatureSGD(batched, eta: 0.2, seed: seed)
+        let generic = SGDExitDynamics(problem: try FiniteSumLandscape<LearningModel, Double>(batched), method: SGDMethod(eta: 0.2), seed: seed)
+        for path in paths {
             var (a, b) = (-0.6, -0.6)
             for k in 0..<500 {
                 a = fast.advance(a, path: path, step: k, normals: 0, auxiliary: 0)
@@ -56,22 +58,15 @@ import Randomness
         }
     }
 
+    @Test func fastSGDIsTheGenericIterationBitForBit() throws {
+        try Self.expectSameIterates(.constant(5), seed: 9, paths: [0, 7])
+    }
+
     /// The same bit-for-bit check under schedules whose m changes with the step (the batch-schedule
     /// study's SGD): m_k is read at every step by both.
     @Test func fastSGDFollowsABatchScheduleBitForBit() throws {
-        let problem = try Self.standard.build()
         for schedule in [BatchSchedule.logarithmic(c: 0.4, eta: 0.2, maximum: 8, minimum: 1), .piecewise(boundaries: [100, 300], sizes: [8, 3, 1])] {
-            let batched = try FiniteSumProblem(model: problem.model, data: problem.data, l2: 0.01, batchSchedule: schedule)
-            let fast = try OneFeatureSGD(batched, eta: 0.2, seed: 11)
-            let generic = SGDExitDynamics(problem: try FiniteSumLandscape<LearningModel, Double>(batched), method: SGDMethod(eta: 0.2), seed: 11)
-            for path in [0, 5] {
-                var (a, b) = (-0.6, -0.6)
-                for k in 0..<500 {
-                    a = fast.advance(a, path: path, step: k, normals: 0, auxiliary: 0)
-                    b = generic.advance(b, path: path, step: k, normals: 0, auxiliary: 0)
-                    #expect(a.bitPattern == b.bitPattern)
-                }
-            }
+            try Self.expectSameIterates(schedule, seed: 11, paths: [0, 5])
         }
     }
 
@@ -113,17 +108,10 @@ import Randomness
 
     @Test func badInputsAreOneLineErrors() throws {
         var c = BatchSizeConfiguration.standard()
-        func expectError(_ change: (inout BatchSizeConfiguration) -> Void, _ fragment: String) {
+        func expectError(_ change: (inout BatchSizeConfiguration) -> Void, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
             var d = c
             change(&d)
-            do {
-                _ = try BatchSizeStudy.run(d, options: RunOptions(threads: 1, quiet: true))
-                Issue.record("expected an error containing '\(fragment)'")
-            } catch {
-                let text = "\(error)"
-                #expect(text.contains(fragment), "\(text)")
-                #expect(!text.contains("\n"))
-            }
+            expectOneLineError(fragment, sourceLocation: sourceLocation) { _ = try BatchSizeStudy.run(d, options: RunOptions(threads: 1, quiet: true)) }
         }
         expectError({ $0.eta = 0 }, "η")
         expectError({ $0.eta = -.infinity }, "η")
