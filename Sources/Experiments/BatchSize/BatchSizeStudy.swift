@@ -103,15 +103,26 @@ public enum BatchSizeStudy {
         guard paths > 0 else { return nil }
         let ensemble = ExitEnsemble(dynamics: dynamics, domain: domain, start: basin.minimum, center: basin.minimum, reference: 1,
                                     maxSteps: max(1, Int(min(maxTime / dynamics.timeStep, 1e15).rounded(.up))), seed: seed, normals: normals ?? .standard)
+        // the one-feature SGD's own exit loop where it applies: the same tallies bit for bit
+        if let sgd = ensemble as? ExitEnsemble<OneFeatureSGD, Interval>, let fast = OneFeatureSGDExit(sgd) {
+            return try estimate(task: task, basin: basin, paths: paths, maxSteps: ensemble.maxSteps, emptyTally: ensemble.emptyTally,
+                                runner: runner) { fast.simulate(paths: $0) }
+        }
+        return try estimate(task: task, basin: basin, paths: paths, maxSteps: ensemble.maxSteps, emptyTally: ensemble.emptyTally,
+                            runner: runner) { ensemble.simulate(paths: $0) }
+    }
+
+    static func estimate(task: String, basin: BatchSizeBasin, paths: Int, maxSteps: Int, emptyTally: Tally, runner: EnsembleRunner,
+                         simulate: @Sendable (Range<Int>) -> Tally) throws -> ExitTimeEstimate {
         let t0 = Date()
-        let progress = try runner.run(task: task, plan: try EnsemblePlan(paths: paths, blockSize: 64), emptyTally: ensemble.emptyTally,
-                                      work: 1, unit: "paths") { ensemble.simulate(paths: $0) }
+        let progress = try runner.run(task: task, plan: try EnsemblePlan(paths: paths, blockSize: 64), emptyTally: emptyTally,
+                                      work: 1, unit: "paths", kernel: simulate)
         try ExperimentInterrupted.check(BatchSizeStudy.experiment, [progress])
         let tally = progress.tally
         let t = tally["T"].estimate, steps = tally["N"]
         let exited = tally.counts["exited"] ?? 0, censored = tally.counts["censored"] ?? 0
         let barrierSide = basin.barrier > basin.minimum ? "side-upper" : "side-lower"
-        let censoredSteps = Double(censored) * Double(ensemble.maxSteps)
+        let censoredSteps = Double(censored) * Double(maxSteps)
         return ExitTimeEstimate(meanExitTime: t.mean, standardError: t.standardError, paths: exited + censored, censored: censored,
                                 overBarrier: exited > 0 ? Double(tally.counts[barrierSide] ?? 0) / Double(exited) : 0,
                                 steps: steps.mean * Double(steps.count) + censoredSteps, seconds: Date().timeIntervalSince(t0))
