@@ -162,7 +162,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
     }
 
     @inlinable
-    func record(exitAt steps: Int, location y: State, into tally: inout Tally) {
+    public func record(exitAt steps: Int, location y: State, into tally: inout Tally) {
         tally.add(0, Double(steps) * dynamics.timeStep)
         tally.add(1, Double(steps))
         let delta = y - center

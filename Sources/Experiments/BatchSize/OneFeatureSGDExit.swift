@@ -72,7 +72,7 @@ public struct OneFeatureSGDExit: Sendable {
                 for lane in 0..<lanes where active[lane] && !stays[lane] {
                     let k = Int(after[lane])
                     if !ensemble.domain.contains(y[lane]) || !y[lane].isFinite {
-                        record(exitAt: k, location: y[lane], into: &tally)
+                        ensemble.record(exitAt: k, location: y[lane], into: &tally)
                     } else {
                         tally.count("censored")
                     }
@@ -149,16 +149,5 @@ public struct OneFeatureSGDExit: Sendable {
             }
         }
         return y
-    }
-
-    /// As `ExitEnsemble.record` writes an exit in one dimension.
-    func record(exitAt steps: Int, location y: Double, into tally: inout Tally) {
-        tally.add(0, Double(steps) * ensemble.dynamics.timeStep)
-        tally.add(1, Double(steps))
-        let delta = y - ensemble.center
-        let norm = delta.squaredNorm.squareRoot()
-        tally.add(2, norm > 0 ? abs(delta.dot(ensemble.reference)) / norm : 1)
-        tally.count("exited")
-        tally.count(delta.component(0) >= 0 ? "side-upper" : "side-lower")
     }
 }
