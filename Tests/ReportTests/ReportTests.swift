@@ -11,6 +11,16 @@ import Testing
         #expect(csvNumber(Double.nan) == "nan" && csvNumber(-Double.infinity) == "-inf" && csvNumber(0.25) == "0.25")
     }
 
+    // Linux Foundation prints `%-10@` unpadded; tableLine must pad string columns itself and
+    // leave numeric conversions, `%%` and unpadded `%@` exactly as String(format:) gives them.
+    @Test func tableLinePadsStringColumnsAndKeepsNumericConversions() {
+        #expect(tableLine("[%-6@|%6@|%@]", "ab", "cd", "ef") == "[ab    |    cd|ef]")
+        #expect(tableLine("%-5d %.3f %ld %% %-4@.", 42, 0.5, 7, "x") == "42    0.500 7 % x   .")
+        #expect(tableLine("%-2@|", "longer") == "longer|")
+        #expect(tableLine("%@ é %-3@|", "Σ₀", "η") == "Σ₀ é η  |")
+        #expect(tableLine("no conversions") == "no conversions")
+    }
+
     @Test func logPlotHasDecadeTicksAndSkipsNonPositiveValues() {
         var plot = SVGPlot(title: "t <&>", xLabel: "η", yLabel: "e", xScale: .logarithmic, yScale: .logarithmic)
         plot.add(.init(label: "s", x: [0.01, 0.1, 1], y: [1e-4, 0, 1e-2], errorBars: [(0, 2e-4), (0, 0), (5e-3, 2e-2)], color: "#000"))

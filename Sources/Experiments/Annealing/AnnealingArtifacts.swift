@@ -80,7 +80,7 @@ public enum AnnealingArtifacts {
         lines.append(String(format: "  γ        P(∉A^ε) at s=%-8.3g α (FP) ± bound      1−2d*/γ   d̂ = γ(1−α)/2   class (FP)     α (MC) ± se        class (MC)", sMax))
         for row in r.rows {
             let e = row.exponent, m = row.monteCarloExponent
-            lines.append(String(format: "  %-8g %-20.4g %-20@ %-9.4f %-14@ %-14@ %-18@ %@", row.gamma, row.points.last?.complement ?? .nan,
+            lines.append(tableLine("  %-8g %-20.4g %-20@ %-9.4f %-14@ %-14@ %-18@ %@", row.gamma, row.points.last?.complement ?? .nan,
                                 e.map { String(format: "%.4f ± %.1e", $0.value, $0.uncertainty) } ?? "—", row.theoryExponent, fmt(row.measuredDepth),
                                 row.classification, m.map { String(format: "%.3f ± %.3f", $0.value, $0.uncertainty) } ?? "—", row.monteCarloClassification))
         }

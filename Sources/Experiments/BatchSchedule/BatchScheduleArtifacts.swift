@@ -91,7 +91,7 @@ public enum BatchScheduleArtifacts {
         lines.append("  schedule          P(flat at S): theory  SGD              SDE              E F(S): theory  SGD                excess SGD         reached SGD (mean s)       judged")
         for w in r.rows {
             let reach = w.sgd.map { String(format: "%.3f (%.4g)", $0.reached.last!.mean, $0.firstReach.mean) } ?? "—"
-            lines.append(String(format: "  %-17@ %-20.3f %-16@ %-16@ %-15.4g %-18@ %-18@ %-26@ %@", w.name, w.theory.flat.last!, pm(w.sgd?.flat.last), pm(w.sde?.flat.last),
+            lines.append(tableLine("  %-17@ %-20.3f %-16@ %-16@ %-15.4g %-18@ %-18@ %-26@ %@", w.name, w.theory.flat.last!, pm(w.sgd?.flat.last), pm(w.sde?.flat.last),
                                 w.theoryFinalLoss, pm(w.sgd?.finalLoss, "%.4f"), pm(w.sgd?.excess, "%.4f"), reach,
                                 w.lawApplies ? String(format: "yes (max |z| SDE %.2f, SGD %.2f)", w.sde?.maxZ ?? 0, w.sgd?.maxZ ?? 0)
                                     : String(format: "no (V₀/ηc = %.2f)", w.minimumSharpExponent)))

@@ -117,14 +117,14 @@ public enum NormalDeviationsArtifacts {
                             c.problem.initial.description, c.horizon, c.paths)]
         lines.append("  η         E sup|x−Y|         GD sup      ‖CovZ−P‖/‖P‖        ‖CovZ−∫Σ‖/‖P‖       trCovZ/trP          |E Z(T)|")
         for row in r.rows {
-            lines.append(String(format: "  %-9g %-18@ %-11.4g %-19@ %-19@ %-19@ %@", row.eta, est(row.supError), row.gradientDescentSupError,
+            lines.append(tableLine("  %-9g %-18@ %-11.4g %-19@ %-19@ %-19@ %@", row.eta, est(row.supError), row.gradientDescentSupError,
                                 est(row.covarianceDiscrepancy), est(row.driftlessDiscrepancy), est(row.traceRatio), est(row.meanDeviation)))
         }
         for (i, phi) in c.testFunctions.enumerated() {
             lines.append("  φ = \(phi.formula): E φ(x) − E φ(Y + √η Z) | E φ(x) − φ(Y)")
             for row in r.rows {
                 let l = row.linearNoise[i]
-                lines.append(String(format: "    η = %-9g %-22@ %@", row.eta, est(l.linearNoiseError), est(l.flowError)))
+                lines.append(tableLine("    η = %-9g %-22@ %@", row.eta, est(l.linearNoiseError), est(l.flowError)))
             }
         }
         lines.append("  sup error (A.4): " + fit(r.supRate) + (r.gradientDescentRate.map { String(format: "; gradient descent r = %.3f (theory 1)", $0) } ?? ""))

@@ -71,7 +71,7 @@ extension SGDiff.Bench {
                     encoder.outputFormatting = [.sortedKeys]
                     emit(String(decoding: try encoder.encode(m), as: UTF8.self))
                 } else {
-                    emit(String(format: "%@ %@ %-44@ %@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation, m.normals,
+                    emit(tableLine("%@ %@ %-44@ %@ N=%d K=%d  %.3e path-steps/s  mean %@ var %@", m.problem, m.precision, m.implementation, m.normals,
                                 m.paths, m.steps, m.pathStepsPerSecond, m.mean.map { String(format: "%.5f", $0) }.joined(separator: ","),
                                 m.variance.map { String(format: "%.5f", $0) }.joined(separator: ",")))
                 }
@@ -121,7 +121,7 @@ extension SGDiff.Bench {
                 for r in results {
                     let reference = results.first { $0.method == NormalMethod.boxMuller.rawValue && $0.precision == r.precision }
                     let ratio = reference.map { String(format: "  %.2fx box-muller", r.medianNumbersPerSecond / $0.medianNumbersPerSecond) } ?? ""
-                    emit(String(format: "%-10@ %-8@ %@  %d threads  median %.3e (best %.3e) normals/s", r.method, r.kernel, r.precision, r.threads,
+                    emit(tableLine("%-10@ %-8@ %@  %d threads  median %.3e (best %.3e) normals/s", r.method, r.kernel, r.precision, r.threads,
                                 r.medianNumbersPerSecond, r.numbersPerSecond) + ratio)
                 }
             }
@@ -217,7 +217,7 @@ extension SGDiff.Bench {
                     encoder.outputFormatting = [.sortedKeys]
                     emit(String(decoding: try encoder.encode(m), as: UTF8.self))
                 } else {
-                    emit(String(format: "batch %5d %-9@ %8.0f samples/s (median of %d windows; OpenBLAS %@)", m.batch, m.optimizer, m.median, m.samplesPerSecond.count, m.blasKernel))
+                    emit(tableLine("batch %5d %-9@ %8.0f samples/s (median of %d windows; OpenBLAS %@)", m.batch, m.optimizer, m.median, m.samplesPerSecond.count, m.blasKernel))
                 }
             }
         }

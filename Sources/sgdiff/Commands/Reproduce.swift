@@ -75,7 +75,7 @@ extension SGDiff {
             } else {
                 var lines = ["sgdiff reproduce (\(level.rawValue))"]
                 for s in summary.sections {
-                    lines.append(String(format: "  %-28@ %-13@ %6.1f s  %@", s.name, s.verdict.rawValue.uppercased(), s.seconds, s.directory))
+                    lines.append(tableLine("  %-28@ %-13@ %6.1f s  %@", s.name, s.verdict.rawValue.uppercased(), s.seconds, s.directory))
                 }
                 lines.append("report: \(URL(fileURLWithPath: summary.report).absoluteURL.absoluteString)")
                 lines.append(Reproduction.closingLine(summary))

@@ -74,7 +74,7 @@ extension SGDiff {
                                  "step     time      observable   E φ(SGD) ± se           E φ(SME-1) ± se         E φ(SME-2) ± se"]
                     let stride = max(1, (c.steps / c.every) / 10) * c.every
                     for p in result.points where p.step % stride == 0 || p.step == c.steps / c.every * c.every {
-                        lines.append(String(format: "%-8d %-9.4g %-12@ %.6f ± %.1e    %.6f ± %.1e    %.6f ± %.1e", p.step, p.time, p.observable,
+                        lines.append(tableLine("%-8d %-9.4g %-12@ %.6f ± %.1e    %.6f ± %.1e    %.6f ± %.1e", p.step, p.time, p.observable,
                                             p.sgd.mean, p.sgd.standardError, p.sme1.mean, p.sme1.standardError, p.sme2.mean, p.sme2.standardError))
                     }
                     emit(lines.joined(separator: "\n"))
@@ -109,7 +109,7 @@ extension SGDiff {
                 } else {
                     var lines = ["step   time      φ      E φ(SGD) ± se           E φ(SME-1) ± se         E φ(SME-2) ± se"]
                     for p in result.points where p.step == result.configuration.steps || (p.step.isMultiple(of: every) && (p.step / every).isMultiple(of: 10)) {
-                        lines.append(String(format: "%-6d %-9.4g %-6@ %.6f ± %.1e    %.6f ± %.1e    %.6f ± %.1e", p.step, p.time, p.testFunction.rawValue,
+                        lines.append(tableLine("%-6d %-9.4g %-6@ %.6f ± %.1e    %.6f ± %.1e    %.6f ± %.1e", p.step, p.time, p.testFunction.rawValue,
                                             p.sgd.mean, p.sgd.standardError, p.sme1.mean, p.sme1.standardError, p.sme2.mean, p.sme2.standardError))
                     }
                     emit(lines.joined(separator: "\n"))
