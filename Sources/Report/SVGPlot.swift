@@ -15,9 +15,11 @@ public struct SVGPlot: Sendable {
         public var dashed: Bool
         public var markers: Bool
         public var lines: Bool
+        /// Open markers, so a second estimate of the same curve (e.g. the SDE beside SGD) keeps its colour.
+        public var hollow: Bool
 
         public init(label: String, x: [Double], y: [Double], errorBars: [(Double, Double)]? = nil, color: String,
-                    dashed: Bool = false, markers: Bool = true, lines: Bool = true) {
+                    dashed: Bool = false, markers: Bool = true, lines: Bool = true, hollow: Bool = false) {
             precondition(x.count == y.count, "x and y differ in length")
             self.label = label
             self.x = x
@@ -27,6 +29,7 @@ public struct SVGPlot: Sendable {
             self.dashed = dashed
             self.markers = markers
             self.lines = lines
+            self.hollow = hollow
         }
     }
 
@@ -117,6 +120,10 @@ public struct SVGPlot: Sendable {
             return mantissa == "1" ? "1e\(e)" : "\(mantissa)e\(e)"
         }
         return String(format: "%g", v)
+    }
+
+    private func markerPaint(_ s: Series) -> String {
+        s.hollow ? "fill=\"white\" stroke=\"\(s.color)\" stroke-width=\"1.5\"" : "fill=\"\(s.color)\""
     }
 
     static func escape(_ s: String) -> String {
@@ -214,7 +221,7 @@ public struct SVGPlot: Sendable {
                 }
             }
             if s.markers {
-                for p in points { out += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.2\" fill=\"\(s.color)\"/>\n" }
+                for p in points { out += "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"3.2\" \(markerPaint(s))/>\n" }
             }
         }
         out += "</g>\n"
@@ -227,7 +234,7 @@ public struct SVGPlot: Sendable {
             for s in series {
                 let lx = origin.0 + 8
                 out += "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 22))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6,4\"" : "")/>\n"
-                if s.markers { out += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly - 4))\" r=\"3\" fill=\"\(s.color)\"/>\n" }
+                if s.markers { out += "<circle cx=\"\(f(lx + 11))\" cy=\"\(f(ly - 4))\" r=\"3\" \(markerPaint(s))/>\n" }
                 out += "<text x=\"\(f(lx + 28))\" y=\"\(f(ly))\">\(Self.escape(s.label))</text>\n"
                 ly += 16
             }

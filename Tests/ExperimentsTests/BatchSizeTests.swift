@@ -17,6 +17,7 @@ import Randomness
     static func small(threads: Int = 2) throws -> BatchSizeResult {
         var c = BatchSizeConfiguration.standard()
         (c.batches, c.sdePaths, c.sgdPaths, c.horizonPaths, c.splittingRuns, c.directBudget) = ([1, 2, 4], 256, 256, 256, 0, 2e4)
+        (c.choiceEtas, c.choicePaths, c.choiceSDEPaths) = ([0.2], 512, 256)
         return try BatchSizeStudy.run(c, options: RunOptions(threads: threads, quiet: true))
     }
 
@@ -92,6 +93,22 @@ import Randomness
         #expect(r.sharpEscapesFirst == .pass)
     }
 
+    /// The basin-choice grid: the SDE's frequencies against its own exact law at S (exact
+    /// binomial p-values, Bonferroni over the rows at 1%), and §5's direction for SGD.
+    @Test func basinChoiceFollowsTheFokkerPlanckLaw() throws {
+        let r = try Self.small()
+        let s = try #require(r.choiceSummary)
+        #expect(r.choices.count == 3 && r.choices.allSatisfy { $0.sde != nil && $0.sgd != nil })
+        #expect(s.sdeAgreement == .pass, "smallest p = \(s.smallestPValue), bound \(s.pValueBound)")
+        #expect(s.smallBatchesReachFlat == .pass)
+        // the law's own discretisation error (grid against a grid twice as fine) is far below the
+        // Monte Carlo error of these path counts (≥ 1/√(4·512) ≈ 0.02 at p = ½)
+        for w in r.choices { #expect(w.fokkerPlanckError < 2e-3) }
+        // from the sharp minimum P(flat) at S cannot exceed its stationary value by much: S is
+        // long against the sharp basin's E T at m = 1 and short against the flat one's at m = 4
+        #expect(r.choices.first { $0.batch == 1 }!.fokkerPlanck > 0.5)
+    }
+
     @Test func resultDoesNotDependOnThreads() throws {
         // everything but the wall-clock seconds of each ensemble
         func numbers(_ r: BatchSizeResult) throws -> String {
@@ -101,7 +118,7 @@ import Randomness
                 w.sgd?.seconds = 0
                 w.splitting?.seconds = 0
                 return w
-            })
+            }) + JSONOutput.string(r.choices)
         }
         #expect(try numbers(Self.small(threads: 1)) == numbers(Self.small(threads: 2)))
     }
@@ -125,6 +142,12 @@ import Randomness
         // a convex problem has one minimum: the error says what was found
         expectError({ $0.problem = LearningProblemSpec(source: .synthetic(samples: 200, features: 1, testSamples: 0, seed: 1), model: .leastSquares, batch: 1, intercept: false) },
                     "1 minimum")
+        expectError({ $0.choiceEtas = [0.2, 0.2] }, "repeats")
+        expectError({ $0.choiceEtas = [-0.1] }, "choice η")
+        expectError({ $0.choiceEtas = [0.3] }, "whole number of SGD iterations")
+        expectError({ $0.sdeStep = 0.03 }, "whole number of SDE steps")
+        expectError({ $0.choiceHorizon = 0 }, "choice horizon")
+        expectError({ $0.choicePaths = -1 }, "choice SGD paths")
         c.batches = [1]
         expectError({ $0.scan = [0.5, 3] }, "1 minimum")
     }

@@ -159,3 +159,35 @@ import TestSupport
         #expect(worstFloat <= 2, "float error \(worstFloat) ulp(1)")
     }
 }
+
+@Suite struct BinomialTestTests {
+    /// Twice the smaller tail, each tail summed from the pmf (lgamma-based) for n = 20.
+    @Test func matchesTheDirectSumOfThePMF() {
+        let n = 20, p = 0.3
+        var pmf: [Double] = []
+        for i in 0...n {
+            let logChoose: Double = lgamma(Double(n + 1)) - lgamma(Double(i + 1)) - lgamma(Double(n - i + 1))
+            let logP: Double = logChoose + Double(i) * log(p) + Double(n - i) * log(1 - p)
+            pmf.append(exp(logP))
+        }
+        for k in 0...n {
+            var below = 0.0, above = 0.0
+            for i in 0...k { below += pmf[i] }
+            for i in k...n { above += pmf[i] }
+            let direct = min(1, 2 * min(below, above))
+            let value = Distributions.binomialTwoSidedPValue(successes: k, trials: n, probability: p)
+            #expect(abs(value - direct) < 1e-12 * max(1, direct) + 1e-15, "k = \(k): \(value) vs \(direct)")
+        }
+    }
+
+    @Test func edgesAreExact() {
+        #expect(Distributions.binomialTwoSidedPValue(successes: 0, trials: 10, probability: 0) == 1)
+        #expect(Distributions.binomialTwoSidedPValue(successes: 1, trials: 10, probability: 0) == 0)
+        #expect(Distributions.binomialTwoSidedPValue(successes: 10, trials: 10, probability: 1) == 1)
+        // all 1000 successes under p = 0.999: P(X = 1000) = 0.999¹⁰⁰⁰ ≈ 0.368, doubled
+        let allFlat = Distributions.binomialTwoSidedPValue(successes: 1000, trials: 1000, probability: 0.999)
+        #expect(abs(allFlat - 2 * pow(0.999, 1000)) < 1e-12)
+        // a 5σ deficit is rejected: 400 of 1000 against ½ (z = −6.3)
+        #expect(Distributions.binomialTwoSidedPValue(successes: 400, trials: 1000, probability: 0.5) < 1e-8)
+    }
+}

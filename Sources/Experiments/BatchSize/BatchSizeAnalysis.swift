@@ -19,7 +19,7 @@ enum BatchSizeAnalysis {
     static func sgdTolerance(_ c: BatchSizeConfiguration, _ basin: BatchSizeBasin) -> Double { max(0.05, c.eta * basin.curvature) }
 
     static func result(_ c: BatchSizeConfiguration, problem: String, samples: Int, landscape land: BatchSizeLandscape, rows: [BatchSizeRow],
-                       threads: Int, wallSeconds: Double) -> BatchSizeResult {
+                       choices: [BasinChoiceRow], choiceSummary: BasinChoiceSummary?, threads: Int, wallSeconds: Double) -> BatchSizeResult {
         var fits: [BatchSizeFit] = []
         for basin in land.basins {
             // Kramers asymptotics need the barrier well above the noise: rows with V₀/(ηc) ≥ 3
@@ -71,6 +71,8 @@ enum BatchSizeAnalysis {
         return BatchSizeResult(software: .current(threads: threads), configuration: c, problem: problem, samples: samples, landscape: land, rows: rows,
                                fits: fits, rateRatios: ratios, quasiPotentialAgreement: quasi, tableAccuracy: table, sdeAgreement: sdeAgreement,
                                sdeMaxZ: maxZ, sdeZBound: zBound, slopeVerdict: slope, sharpEscapesFirst: sharpFirst,
-                               verdict: Verdict(combining: [quasi, table, sdeAgreement, slope, sharpFirst]), wallSeconds: wallSeconds)
+                               choices: choices, choiceSummary: choiceSummary,
+                               verdict: Verdict(combining: [quasi, table, sdeAgreement, slope, sharpFirst] + (choiceSummary.map { [$0.verdict] } ?? [])),
+                               wallSeconds: wallSeconds)
     }
 }

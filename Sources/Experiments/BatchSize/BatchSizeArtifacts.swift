@@ -14,6 +14,10 @@ public enum BatchSizeArtifacts {
         try files.put("escape-time.svg", escapeFigure(r).svg)
         try files.put("landscape.svg", landscapeFigure(r).svg)
         try files.put("horizon.svg", horizonFigure(r).svg)
+        if !r.choices.isEmpty {
+            try files.put("basin-choice.csv", choiceTable(r).text)
+            try files.put("basin-choice.svg", choiceFigure(r).svg)
+        }
         return files.written
     }
 
@@ -98,7 +102,7 @@ public enum BatchSizeArtifacts {
         lines.append("  basin  m     V₀/(ηc)   Kramers     exact E T   SDE E T ± se          SGD E T ± se          SGD/exact       P(left by S): SGD, theory")
         for w in r.rows {
             let sde = w.sde.map { pm($0.meanExitTime, $0.standardError) } ?? w.splitting.map { pm($0.meanExitTime, $0.standardError) + " (AMS)" } ?? "—"
-            lines.append(String(format: "  %-6@ %-5d %-9.4g %-11.4g %-11.4g %-21@ %-21@ %-15@ %@, %.3g", w.basin, w.batch, w.exponent, w.kramers, w.exact, sde,
+            lines.append(tableLine("  %-6@ %-5d %-9.4g %-11.4g %-11.4g %-21@ %-21@ %-15@ %@, %.3g", w.basin, w.batch, w.exponent, w.kramers, w.exact, sde,
                                 pm(w.sgd?.meanExitTime, w.sgd?.standardError), pm(w.sgdOverExact?.mean, w.sgdOverExact?.standardError),
                                 pm(w.horizonEscape?.mean, w.horizonEscape?.standardError), w.horizonTheory))
         }
@@ -111,6 +115,7 @@ public enum BatchSizeArtifacts {
         lines.append(String(format: "  SDE vs exact: max |z| = %.2f (bound %.2f) → %@; V₀ quadrature vs minimum action → %@; table → %@; sharp left first → %@",
                             r.sdeMaxZ, r.sdeZBound, r.sdeAgreement.rawValue.uppercased(), r.quasiPotentialAgreement.rawValue.uppercased(),
                             r.tableAccuracy.rawValue.uppercased(), r.sharpEscapesFirst.rawValue.uppercased()))
+        lines += choiceSummaryLines(r)
         lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
         return lines.joined(separator: "\n")
     }
@@ -134,6 +139,6 @@ extension BatchSizeArtifacts {
                                detail: r.fits.filter { $0.method != "sgd-vs-sde" }.map { "\($0.basin) \($0.method): \(fmt($0.fit.slope)) vs \(fmt($0.fit.theory)) → \($0.fit.verdict.rawValue)" }.joined(separator: "; ")))
         blocks.append(.verdict(label: "§5: the sharp minimum is left sooner than the flat one at every m", outcome: r.sharpEscapesFirst.rawValue,
                                detail: r.rateRatios.map { "m = \($0.batch): E T(flat)/E T(sharp) = \(fmt($0.exact)) exact" + ($0.sgd.map { ", \(pm($0.mean, $0.standardError)) SGD" } ?? "") }.joined(separator: "; ")))
-        return HTMLReport.Section(title: title, blocks: blocks)
+        return HTMLReport.Section(title: title, blocks: blocks + choiceBlocks(r))
     }
 }

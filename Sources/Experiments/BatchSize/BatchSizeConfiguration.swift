@@ -43,15 +43,24 @@ public struct BatchSizeConfiguration: Sendable, Equatable, Codable {
     /// The training time S of P(SGD has left the basin by time S) (iterations S/η).
     public var horizon: Double
     public var horizonPaths: Int
+    /// §5's basin choice: from the sharp minimum, P(X in the flat basin at time S) over the grid
+    /// η ∈ `choiceEtas` × m ∈ `batches`, SGD and its SDE against the exact Fokker–Planck law.
+    public var choiceEtas: [Double]
+    /// S, the same physical time s = kη at every η (S/η SGD iterations).
+    public var choiceHorizon: Double
+    public var choicePaths: Int
+    public var choiceSDEPaths: Int
     public var seed: UInt64
     public var normals: NormalMethod?
 
     public init(problem: LearningProblemSpec, eta: Double, batches: [Int], scan: [Double] = [-3, 3], tableNodes: Int = 4097,
                 sdeStep: Double = 0.02, sdePaths: Int = 2048, sgdPaths: Int = 2048, directBudget: Double = 2e5, censorFactor: Double = 40,
-                splittingRuns: Int = 8, splittingReplicas: Int = 200, splittingCycles: Int = 2000, horizon: Double = 100, horizonPaths: Int = 4096, seed: UInt64 = 1) {
+                splittingRuns: Int = 8, splittingReplicas: Int = 200, splittingCycles: Int = 2000, horizon: Double = 100, horizonPaths: Int = 4096,
+                choiceEtas: [Double] = [0.1, 0.2, 0.4], choiceHorizon: Double = 200, choicePaths: Int = 4096, choiceSDEPaths: Int = 1024, seed: UInt64 = 1) {
         (self.problem, self.eta, self.batches, self.scan, self.tableNodes) = (problem, eta, batches, scan, tableNodes)
         (self.sdeStep, self.sdePaths, self.sgdPaths, self.directBudget, self.censorFactor) = (sdeStep, sdePaths, sgdPaths, directBudget, censorFactor)
         (self.splittingRuns, self.splittingReplicas, self.splittingCycles, self.horizon, self.horizonPaths, self.seed) = (splittingRuns, splittingReplicas, splittingCycles, horizon, horizonPaths, seed)
+        (self.choiceEtas, self.choiceHorizon, self.choicePaths, self.choiceSDEPaths) = (choiceEtas, choiceHorizon, choicePaths, choiceSDEPaths)
     }
 
     /// The two-regime Welsch regression (`TwoRegimes`, M = 4096, one feature, no intercept):
@@ -87,8 +96,31 @@ public struct BatchSizeConfiguration: Sendable, Equatable, Codable {
         guard horizon.isFinite, horizon >= eta, (horizon / eta) <= 1e9 else {
             throw BatchSizeError.invalid("horizon S", "\(horizon) (need η ≤ S and S/η ≤ 10⁹ iterations)")
         }
+        try validateChoice()
         if case .synthetic(let n, let p, _, _) = problem.source, p != 1 || problem.intercept {
             throw BatchSizeError.invalid("problem", "synthetic data with \(p) feature(s)\(problem.intercept ? " and an intercept" : "") has d = \(p + (problem.intercept ? 1 : 0)) parameters; batch-size takes a 1-D finite sum (1 feature, --no-intercept; M = \(n))")
+        }
+    }
+}
+
+extension BatchSizeConfiguration {
+    /// The basin-choice grid's checks; an empty η list turns the grid off.
+    func validateChoice() throws {
+        guard Set(choiceEtas).count == choiceEtas.count else { throw BatchSizeError.invalid("choice η", "\(choiceEtas) repeats a value") }
+        guard !choiceEtas.isEmpty else { return }
+        for e in choiceEtas where !(e.isFinite && e > 0 && e <= 10) { throw BatchSizeError.invalid("choice η", "\(e) (need 0 < η ≤ 10)") }
+        guard choiceHorizon.isFinite, choiceHorizon > 0 else { throw BatchSizeError.invalid("choice horizon S", "\(choiceHorizon) (need S > 0)") }
+        for e in choiceEtas {
+            let iterations = choiceHorizon / e, substeps = e / sdeStep
+            guard abs(iterations - iterations.rounded()) <= 1e-9 * iterations, iterations >= 1, iterations <= 1e8 else {
+                throw BatchSizeError.invalid("choice horizon S", "\(choiceHorizon) is not a whole number of SGD iterations of η = \(e) (1 ≤ S/η ≤ 10⁸)")
+            }
+            guard abs(substeps - substeps.rounded()) <= 1e-9 * substeps, substeps >= 1 else {
+                throw BatchSizeError.invalid("SDE step h", "\(sdeStep) does not divide η = \(e) into a whole number of SDE steps")
+            }
+        }
+        for (name, n) in [("choice SGD paths", choicePaths), ("choice SDE paths", choiceSDEPaths)] where !(0...(1 << 32)).contains(n) {
+            throw BatchSizeError.invalid(name, "\(n) (need 0 ≤ N ≤ 2^32)")
         }
     }
 }

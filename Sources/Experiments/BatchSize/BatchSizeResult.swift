@@ -85,6 +85,9 @@ public struct BatchSizeResult: Sendable, Codable {
     public var slopeVerdict: Verdict
     /// §5's claim: at every batch size the sharp minimum is left sooner than the flat one.
     public var sharpEscapesFirst: Verdict
+    /// P(in the flat basin at S) over (η, m) from the sharp minimum; empty when turned off.
+    public var choices: [BasinChoiceRow]
+    public var choiceSummary: BasinChoiceSummary?
     public var verdict: Verdict
     public var wallSeconds: Double
 

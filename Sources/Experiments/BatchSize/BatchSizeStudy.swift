@@ -14,7 +14,9 @@ import Randomness
 ///  2. the SDE by direct simulation (weak order-2 Platen with the Brownian-bridge test), or by
 ///     splitting where E T/η exceeds the direct budget;
 ///  3. SGD itself with mini-batches of m distinct samples, where direct simulation reaches;
-///  4. P(SGD has left the basin by the training time S), against the exponential law.
+///  4. P(SGD has left the basin by the training time S), against the exponential law;
+///  5. P(in the flat basin at S) from the sharp minimum over (η, m), SGD and the SDE against
+///     the exact Fokker–Planck law (`BasinChoice`).
 /// The SDE runs on a Hermite table of F′ and Σ₀ (O(1) per step, checked against the exact sum);
 /// SGD runs on the data.
 public enum BatchSizeStudy {
@@ -70,8 +72,9 @@ public enum BatchSizeStudy {
                 rows.append(row)
             }
         }
+        let (choices, choiceSummary) = try BasinChoice.run(c, setup: setup, runner: runner)
         return BatchSizeAnalysis.result(c, problem: c.problem.summaryWithoutBatch, samples: total, landscape: land, rows: rows,
-                                        threads: options.threads, wallSeconds: Date().timeIntervalSince(started))
+                                        choices: choices, choiceSummary: choiceSummary, threads: options.threads, wallSeconds: Date().timeIntervalSince(started))
     }
 
     static func seed(_ c: BatchSizeConfiguration, _ basin: BatchSizeBasin, _ m: Int, _ purpose: UInt64) -> UInt64 {

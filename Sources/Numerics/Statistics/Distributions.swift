@@ -45,6 +45,19 @@ public enum Distributions {
         return q < 0 ? -value : value
     }
 
+    /// The two-sided exact binomial test of k successes in n trials against probability p:
+    /// twice the smaller tail, capped at 1. Exact where a normal approximation is not (p near 0
+    /// or 1, where a frequency of 0 or 1 has zero sample variance). Tails from the incomplete
+    /// beta function: P(X ≥ k) = I_p(k, n − k + 1), P(X ≤ k) = I_{1−p}(n − k, k + 1).
+    public static func binomialTwoSidedPValue(successes k: Int, trials n: Int, probability p: Double) -> Double {
+        precondition(n >= 0 && k >= 0 && k <= n && p >= 0 && p <= 1, "binomial test needs 0 ≤ k ≤ n and 0 ≤ p ≤ 1")
+        if p == 0 { return k == 0 ? 1 : 0 }
+        if p == 1 { return k == n ? 1 : 0 }
+        let atLeast = k == 0 ? 1 : regularizedIncompleteBeta(p, a: Double(k), b: Double(n - k + 1))
+        let atMost = k == n ? 1 : regularizedIncompleteBeta(1 - p, a: Double(n - k), b: Double(k + 1))
+        return min(1, 2 * min(atLeast, atMost))
+    }
+
     /// The regularised incomplete beta function I_x(a, b), by the continued fraction of
     /// Numerical Recipes §6.4 evaluated with the modified Lentz method.
     public static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {

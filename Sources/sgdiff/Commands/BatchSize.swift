@@ -36,6 +36,19 @@ extension SGDiff {
         @Option(parsing: .unconditional, help: "Training time S (time s = kη) of P(SGD has left the basin by S).")
         var horizon: Double = 100
 
+        @Option(name: .customLong("choice-etas"), parsing: .unconditional,
+                help: ArgumentHelp("Learning rates of the basin-choice grid P(flat basin at S) over η × m, from the sharp minimum (empty: none).", valueName: "η,..."))
+        var choiceEtas = NumberList([0.1, 0.2, 0.4])
+
+        @Option(name: .customLong("choice-horizon"), parsing: .unconditional, help: "Time S (s = kη) at which the basin is read; S/η must be whole.")
+        var choiceHorizon: Double = 200
+
+        @Option(name: .customLong("choice-paths"), parsing: .unconditional, help: "SGD paths per (η, m) of the basin-choice grid (0: none).")
+        var choicePaths: Int = 4096
+
+        @Option(name: .customLong("choice-sde-paths"), parsing: .unconditional, help: "SDE paths per (η, m) of the basin-choice grid (0: none).")
+        var choiceSDEPaths: Int = 1024
+
         @OptionGroup var common: CommonOptions
 
         func validate() throws { _ = try makeConfiguration() }
@@ -51,7 +64,8 @@ extension SGDiff {
             guard box.count == 2 else { throw ValidationError("--scan needs two numbers lo,hi, got \(box.count)") }
             var configuration = BatchSizeConfiguration(problem: problem, eta: eta, batches: grid.map { Int($0) }, scan: box, sdeStep: sdeStep,
                                                        sdePaths: paths, sgdPaths: paths, directBudget: directBudget, splittingRuns: splittingRuns,
-                                                       horizon: horizon, seed: common.seed)
+                                                       horizon: horizon, choiceEtas: try choiceEtas.grid("--choice-etas", allowEmpty: true), choiceHorizon: choiceHorizon,
+                                                       choicePaths: choicePaths, choiceSDEPaths: choiceSDEPaths, seed: common.seed)
             configuration.normals = common.normalsSetting
             try configuration.validate()
             return configuration
