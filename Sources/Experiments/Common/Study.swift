@@ -23,7 +23,8 @@ public protocol CataloguedConfiguration: StudyConfiguration {
 /// checkpoints (each task's tallies, keyed by the configuration's fingerprint) and the CLI.
 /// Each study also has a generic entry point `run(problem:…)` that takes any
 /// `StochasticGradientProblem`, so the user's own problem goes through it without a registry.
-public protocol Study {
+// SendableMetatype: `Studies.shardable` is a global list of study types, read from any thread.
+public protocol Study: SendableMetatype {
     associatedtype Configuration: StudyConfiguration
     associatedtype Result: Codable & Sendable
     /// The folder name under `--out` and the `experiment` of its partial results.
