@@ -1,0 +1,109 @@
+import Foundation
+import Numerics
+
+/// Rows, slopes and verdicts of the momentum study.
+enum MomentumAnalysis {
+    /// Relative tolerance of heavy ball / SGD against Kramers' 1/κ. Kramers' prefactor is the
+    /// leading term as ΔF/T → ∞; here ΔF/T = 2…3.3 (η_eff = 0.25…0.15), where each rate's next
+    /// term is O(T/ΔF) and the ratio keeps a part of it that does not cancel (see README). 15% is
+    /// about half of T/ΔF at the largest η_eff.
+    static let kramersTolerance = 0.15
+    /// Slopes are judged within ±10% of Theorem 3's 1/(2γ₁), absolute, so that a slope near 0
+    /// (β = 0.9) is judged on the same scale.
+    static let slopeTolerance = 0.10
+
+    static func ratio(_ a: Estimate, _ b: Estimate) -> Estimate {
+        let r = a.mean / b.mean
+        let relative = ((a.standardError / a.mean) * (a.standardError / a.mean) + (b.standardError / b.mean) * (b.standardError / b.mean)).squareRoot()
+        return Estimate(mean: r, standardError: abs(r) * relative, count: min(a.count, b.count))
+    }
+
+    static func ratio(_ a: Estimate, _ b: Double) -> Estimate {
+        Estimate(mean: a.mean / b, standardError: a.standardError / b, count: a.count)
+    }
+
+    static func saddleRow(_ c: MomentumConfiguration, eta: Double, beta: Double, heavyBall: MomentumExitTimes, sgd: MomentumExitTimes,
+                          sde: MomentumExitTimes) -> MomentumSaddleRow {
+        let effective = eta / (1 - beta)
+        let hbTheory = MomentumTheory.heavyBallSaddleTime(eta: eta, beta: beta, gamma1: c.gamma1, lambda: c.lambda, sigma: c.sigma, radius: c.radius)
+        let sgdTheory = MomentumTheory.heavyBallSaddleTime(eta: effective, beta: 0, gamma1: c.gamma1, lambda: c.lambda, sigma: c.sigma, radius: c.radius)
+        let sdeTheory = MomentumTheory.underdampedSaddleTime(eta: eta, beta: beta, gamma1: c.gamma1, lambda: c.lambda, sigma: c.sigma, radius: c.radius,
+                                                             step: sde.step)
+        return MomentumSaddleRow(eta: eta, beta: beta, etaEffective: effective, inertia: eta * c.gamma1 / ((1 - beta) * (1 - beta)),
+                                 effectiveGrowth: MomentumTheory.effectiveGrowth(eta: eta, beta: beta, gamma1: c.gamma1),
+                                 heavyBall: heavyBall, sgd: sgd, sde: sde, heavyBallTheory: hbTheory, sgdTheory: sgdTheory, sdeTheory: sdeTheory,
+                                 ratio: beta == 0 ? Estimate(mean: 1, standardError: 0, count: heavyBall.meanTime.count) : ratio(heavyBall.meanTime, sgd.meanTime),
+                                 ratioTheory: hbTheory / sgdTheory)
+    }
+
+    static func minimumRow(_ c: MomentumConfiguration, effective: Double, beta: Double, heavyBall: MomentumExitTimes, sgd: MomentumExitTimes,
+                           sde: MomentumExitTimes, overdamped: Double) -> MomentumMinimumRow {
+        let eta = effective * (1 - beta)
+        // the double well's barrier ΔF = ¼ and its top's curvature |F″(0)| = 1
+        return MomentumMinimumRow(etaEffective: effective, beta: beta, eta: eta, barrierOverTemperature: 0.25 / (effective * c.sigma * c.sigma / 2),
+                                  heavyBall: heavyBall, sgd: sgd, sde: sde, overdamped: overdamped,
+                                  kramersFactor: MomentumTheory.kramersFactor(eta: eta, beta: beta, barrierCurvature: 1),
+                                  ratio: ratio(heavyBall.meanTime, sgd.meanTime), sdeRatio: ratio(sde.meanTime, overdamped))
+    }
+
+    /// Weighted least squares of E τ = a + b log(1/η); the law's slope by plain least squares through its values.
+    static func slope(_ rows: [MomentumSaddleRow], beta: Double, method: String, gamma1: Double,
+                      measured: (MomentumSaddleRow) -> MomentumExitTimes, theory: (MomentumSaddleRow) -> Double) -> MomentumSlope {
+        let x = rows.map { log(1 / $0.eta) }
+        let theorem3 = 1 / (2 * gamma1)
+        let law = (try? WeightedLeastSquares(design: x.map { [1, $0] }, y: rows.map(theory), standardErrors: x.map { _ in 1 }))?.coefficients[1] ?? .nan
+        var s = MomentumSlope(beta: beta, method: method, lawSlope: law, theorem3: theorem3, maxInertia: rows.map(\.inertia).max() ?? 0,
+                              lawVerdict: .inconclusive, theorem3Verdict: nil)
+        let usable = rows.filter { measured($0).censored == 0 && measured($0).exited > 1 }
+        guard usable.count >= 2, let fit = try? WeightedLeastSquares(design: usable.map { [1, log(1 / $0.eta)] }, y: usable.map { measured($0).meanTime.mean },
+                                                                       standardErrors: usable.map { max(measured($0).meanTime.standardError, 1e-300) }) else { return s }
+        let interval = fit.interval(1)
+        (s.slope, s.standardError, s.interval) = (fit.coefficients[1], fit.standardErrors[1], [interval.lowerBound, interval.upperBound])
+        func judge(_ centre: Double) -> Verdict {
+            let band = (centre - slopeTolerance * theorem3)...(centre + slopeTolerance * theorem3)
+            if band.contains(interval.lowerBound) && band.contains(interval.upperBound) { return .pass }
+            return interval.overlaps(band) ? .inconclusive : .fail
+        }
+        s.lawVerdict = judge(law)
+        if beta == 0 { s.theorem3Verdict = judge(theorem3) }
+        return s
+    }
+
+    static func result(_ c: MomentumConfiguration, saddle: [MomentumSaddleRow], minimum: [MomentumMinimumRow], threads: Int, wallSeconds: Double) -> MomentumResult {
+        func z(_ a: Estimate, _ b: Estimate) -> Double {
+            abs(a.mean - b.mean) / max((a.standardError * a.standardError + b.standardError * b.standardError).squareRoot(), 1e-300)
+        }
+        func z(_ a: Estimate, _ b: Double) -> Double { abs(a.mean - b) / max(a.standardError, 1e-300) }
+        // (a): one test per row (saddle and minimum), two-sided 1% overall
+        let rows = saddle.count + minimum.count
+        let bound = Distributions.normalQuantile(1 - 0.01 / (2 * Double(max(rows, 1))))
+        let zs = saddle.map { z($0.heavyBall.meanTime, $0.sde.meanTime) } + minimum.map { z($0.heavyBall.meanTime, $0.sde.meanTime) }
+        let maxZ = zs.max() ?? 0
+        let consistency: Verdict = zs.isEmpty ? .inconclusive : (maxZ <= bound ? .pass : .fail)
+        let lawZ = saddle.map { z($0.heavyBall.meanTime, $0.heavyBallTheory) }.max() ?? 0
+        let linearLaw: Verdict = saddle.isEmpty ? .inconclusive : (lawZ <= bound ? .pass : .fail)
+        // (b): the ratio's 95% interval against 1/κ ± 15%
+        let kramersVerdicts = minimum.map { row -> Verdict in
+            let target = 1 / row.kramersFactor, band = (target * (1 - kramersTolerance))...(target * (1 + kramersTolerance))
+            let lo = row.ratio.mean - 1.96 * row.ratio.standardError, hi = row.ratio.mean + 1.96 * row.ratio.standardError
+            if band.contains(lo) && band.contains(hi) { return .pass }
+            return (hi < band.lowerBound || lo > band.upperBound) ? .fail : .inconclusive
+        }
+        let kramers = minimum.isEmpty ? .inconclusive : Verdict(combining: kramersVerdicts)
+        // (c): per β, heavy ball and the SDE
+        var slopes: [MomentumSlope] = []
+        if c.saddleEtas.count >= 2 {
+            for beta in c.allBetas {
+                let at = saddle.filter { $0.beta == beta }
+                slopes.append(slope(at, beta: beta, method: "heavy-ball", gamma1: c.gamma1, measured: \.heavyBall, theory: \.heavyBallTheory))
+                slopes.append(slope(at, beta: beta, method: "sde", gamma1: c.gamma1, measured: \.sde, theory: \.sdeTheory))
+            }
+        }
+        let slopeVerdict = slopes.isEmpty ? .inconclusive : Verdict(combining: slopes.flatMap { [$0.lawVerdict] + ($0.theorem3Verdict.map { [$0] } ?? []) })
+        let verdicts = (saddle.isEmpty ? [] : [linearLaw, slopeVerdict]) + [consistency] + (minimum.isEmpty ? [] : [kramers])
+        return MomentumResult(software: .current(threads: threads), configuration: c, saddle: saddle, minimum: minimum, slopes: slopes,
+                              consistency: consistency, consistencyMaxZ: maxZ, zBound: bound, linearLaw: linearLaw, linearLawMaxZ: lawZ,
+                              kramers: kramers, kramersTolerance: kramersTolerance, slopeVerdict: slopeVerdict,
+                              verdict: Verdict(combining: verdicts), wallSeconds: wallSeconds)
+    }
+}
