@@ -46,7 +46,11 @@ enum MomentumAnalysis {
                                   ratio: ratio(heavyBall.meanTime, sgd.meanTime), sdeRatio: ratio(sde.meanTime, overdamped))
     }
 
-    /// Weighted least squares of E τ = a + b log(1/η); the law's slope by plain least squares through its values.
+    /// The measured slope of E τ in log(1/η), as the law's slope plus the weighted least-squares
+    /// slope of (measured − law). The law is not linear in log(1/η) at finite η (heavy ball's at
+    /// β = 0.9 even falls); fitting the measurement itself would charge that curvature to the
+    /// residuals, and with 1–2 degrees of freedom Birge's inflation then makes the interval
+    /// useless. The difference is flat up to Monte Carlo noise, so its interval is the noise's.
     static func slope(_ rows: [MomentumSaddleRow], beta: Double, method: String, gamma1: Double,
                       measured: (MomentumSaddleRow) -> MomentumExitTimes, theory: (MomentumSaddleRow) -> Double) -> MomentumSlope {
         let x = rows.map { log(1 / $0.eta) }
@@ -55,16 +59,24 @@ enum MomentumAnalysis {
         var s = MomentumSlope(beta: beta, method: method, lawSlope: law, theorem3: theorem3, maxInertia: rows.map(\.inertia).max() ?? 0,
                               lawVerdict: .inconclusive, theorem3Verdict: nil)
         let usable = rows.filter { measured($0).censored == 0 && measured($0).exited > 1 }
-        guard usable.count >= 2, let fit = try? WeightedLeastSquares(design: usable.map { [1, log(1 / $0.eta)] }, y: usable.map { measured($0).meanTime.mean },
+        guard usable.count >= 2, let fit = try? WeightedLeastSquares(design: usable.map { [1, log(1 / $0.eta)] },
+                                                                       y: usable.map { measured($0).meanTime.mean - theory($0) },
                                                                        standardErrors: usable.map { max(measured($0).meanTime.standardError, 1e-300) }) else { return s }
-        let interval = fit.interval(1)
-        (s.slope, s.standardError, s.interval) = (fit.coefficients[1], fit.standardErrors[1], [interval.lowerBound, interval.upperBound])
+        let lawOfUsable = (try? WeightedLeastSquares(design: usable.map { [1, log(1 / $0.eta)] }, y: usable.map(theory),
+                                                     standardErrors: usable.map { _ in 1 }))?.coefficients[1] ?? law
+        // The errors are Monte Carlo standard errors of thousands of paths, known, not fitted: the
+        // interval is the normal one without Birge's inflation (a t quantile with one degree of
+        // freedom is 12.7). Lack of fit row by row is the linear-law verdict's business.
+        let slope = lawOfUsable + fit.coefficients[1], se = fit.standardErrors[1] / fit.birgeRatio
+        let q = Distributions.normalQuantile(0.975)
+        let interval = (slope - q * se)...(slope + q * se)
+        (s.slope, s.standardError, s.interval) = (slope, se, [interval.lowerBound, interval.upperBound])
         func judge(_ centre: Double) -> Verdict {
             let band = (centre - slopeTolerance * theorem3)...(centre + slopeTolerance * theorem3)
             if band.contains(interval.lowerBound) && band.contains(interval.upperBound) { return .pass }
             return interval.overlaps(band) ? .inconclusive : .fail
         }
-        s.lawVerdict = judge(law)
+        s.lawVerdict = judge(lawOfUsable)
         if beta == 0 { s.theorem3Verdict = judge(theorem3) }
         return s
     }
@@ -74,12 +86,15 @@ enum MomentumAnalysis {
             abs(a.mean - b.mean) / max((a.standardError * a.standardError + b.standardError * b.standardError).squareRoot(), 1e-300)
         }
         func z(_ a: Estimate, _ b: Double) -> Double { abs(a.mean - b) / max(a.standardError, 1e-300) }
-        // (a): one test per row (saddle and minimum), two-sided 1% overall
-        let rows = saddle.count + minimum.count
-        let bound = Distributions.normalQuantile(1 - 0.01 / (2 * Double(max(rows, 1))))
-        let zs = saddle.map { z($0.heavyBall.meanTime, $0.sde.meanTime) } + minimum.map { z($0.heavyBall.meanTime, $0.sde.meanTime) }
+        // (a): one test per saddle row, two-sided 1% overall. Judged at the saddle only, where
+        // η ≤ 0.01: at the minimum heavy ball runs at η up to 0.125, where the SDE's O(η) weak error
+        // (10% there, as SGD against its own SDE at η_eff: 36.8 against 41.0) exceeds the Monte
+        // Carlo error; its largest relative difference is reported instead.
+        let bound = Distributions.normalQuantile(1 - 0.01 / (2 * Double(max(saddle.count, 1))))
+        let zs = saddle.map { z($0.heavyBall.meanTime, $0.sde.meanTime) }
         let maxZ = zs.max() ?? 0
         let consistency: Verdict = zs.isEmpty ? .inconclusive : (maxZ <= bound ? .pass : .fail)
+        let minimumDeviation = minimum.map { abs($0.heavyBall.meanTime.mean / $0.sde.meanTime.mean - 1) }.max() ?? 0
         let lawZ = saddle.map { z($0.heavyBall.meanTime, $0.heavyBallTheory) }.max() ?? 0
         let linearLaw: Verdict = saddle.isEmpty ? .inconclusive : (lawZ <= bound ? .pass : .fail)
         // (b): the ratio's 95% interval against 1/κ ± 15%
@@ -100,9 +115,9 @@ enum MomentumAnalysis {
             }
         }
         let slopeVerdict = slopes.isEmpty ? .inconclusive : Verdict(combining: slopes.flatMap { [$0.lawVerdict] + ($0.theorem3Verdict.map { [$0] } ?? []) })
-        let verdicts = (saddle.isEmpty ? [] : [linearLaw, slopeVerdict]) + [consistency] + (minimum.isEmpty ? [] : [kramers])
+        let verdicts = (saddle.isEmpty ? [] : [linearLaw, slopeVerdict, consistency]) + (minimum.isEmpty ? [] : [kramers])
         return MomentumResult(software: .current(threads: threads), configuration: c, saddle: saddle, minimum: minimum, slopes: slopes,
-                              consistency: consistency, consistencyMaxZ: maxZ, zBound: bound, linearLaw: linearLaw, linearLawMaxZ: lawZ,
+                              consistency: consistency, consistencyMaxZ: maxZ, minimumSDEDeviation: minimumDeviation, zBound: bound, linearLaw: linearLaw, linearLawMaxZ: lawZ,
                               kramers: kramers, kramersTolerance: kramersTolerance, slopeVerdict: slopeVerdict,
                               verdict: Verdict(combining: verdicts), wallSeconds: wallSeconds)
     }

@@ -111,8 +111,8 @@ public enum MomentumArtifacts {
                                     pm(w.heavyBall.meanTime), pm(w.sgd.meanTime), pm(w.sde.meanTime), w.overdamped, pm(w.ratio), 1 / w.kramersFactor, pm(w.sdeRatio)))
             }
         }
-        lines.append(String(format: "  heavy ball vs its SDE → %@ (max |z| %.2f, bound %.2f); heavy ball vs its linear law → %@ (max |z| %.2f); Kramers 1/κ ± %.0f%% → %@; slopes → %@",
-                            r.consistency.rawValue.uppercased(), r.consistencyMaxZ, r.zBound, r.linearLaw.rawValue.uppercased(), r.linearLawMaxZ,
+        lines.append(String(format: "  heavy ball vs its SDE at the saddle → %@ (max |z| %.2f, bound %.2f; at the minimum, not judged, up to %.1f%% apart); heavy ball vs its linear law → %@ (max |z| %.2f); Kramers 1/κ ± %.0f%% → %@; slopes → %@",
+                            r.consistency.rawValue.uppercased(), r.consistencyMaxZ, r.zBound, 100 * r.minimumSDEDeviation, r.linearLaw.rawValue.uppercased(), r.linearLawMaxZ,
                             100 * r.kramersTolerance, r.kramers.rawValue.uppercased(), r.slopeVerdict.rawValue.uppercased()))
         lines.append("verdict: \(r.verdict.rawValue.uppercased())  (\(String(format: "%.1f", r.wallSeconds)) s)")
         return lines.joined(separator: "\n")
@@ -126,8 +126,9 @@ public enum MomentumArtifacts {
         if !r.minimum.isEmpty {
             blocks.append(.figure(svg: minimumFigure(r).svg, caption: "Escape from the double well's minimum: heavy ball is slower than SGD at the same η_eff by Kramers' inertial factor 1/κ."))
         }
-        blocks.append(.verdict(label: "Heavy ball against its underdamped SDE (every row)", outcome: r.consistency.rawValue,
-                               detail: String(format: "max |z| %.2f, Bonferroni bound %.2f", r.consistencyMaxZ, r.zBound)))
+        blocks.append(.verdict(label: "Heavy ball against its underdamped SDE at the saddle (η ≤ 0.01)", outcome: r.consistency.rawValue,
+                               detail: String(format: "max |z| %.2f, Bonferroni bound %.2f; at the minimum (η to 0.125, O(η) weak error) up to %.1f%% apart, reported",
+                                              r.consistencyMaxZ, r.zBound, 100 * r.minimumSDEDeviation)))
         if !r.saddle.isEmpty {
             blocks.append(.verdict(label: "Heavy ball at the saddle against its exact linear law", outcome: r.linearLaw.rawValue,
                                    detail: String(format: "max |z| %.2f", r.linearLawMaxZ)))

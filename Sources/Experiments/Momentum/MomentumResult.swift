@@ -57,6 +57,7 @@ public struct MomentumMinimumRow: Sendable, Codable, Equatable {
 public struct MomentumSlope: Sendable, Codable, Equatable {
     public var beta: Double
     public var method: String
+    /// The law's slope plus the fitted slope of (measured − law), with its standard error and 95% interval.
     public var slope: Double?
     public var standardError: Double?
     public var interval: [Double]?
@@ -80,9 +81,11 @@ public struct MomentumResult: Sendable, Codable {
     public var saddle: [MomentumSaddleRow]
     public var minimum: [MomentumMinimumRow]
     public var slopes: [MomentumSlope]
-    /// (a) heavy ball against its underdamped SDE, every row: max |z| against the Bonferroni bound.
+    /// (a) heavy ball against its underdamped SDE at the saddle: max |z| against the Bonferroni bound.
     public var consistency: Verdict
     public var consistencyMaxZ: Double
+    /// At the minimum (η up to 0.125, not judged): max |E τ heavy ball / E τ SDE − 1|.
+    public var minimumSDEDeviation: Double
     public var zBound: Double
     /// Heavy ball against its own linear law at the saddle (same bound).
     public var linearLaw: Verdict
