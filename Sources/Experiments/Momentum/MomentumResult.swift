@@ -81,7 +81,8 @@ public struct MomentumResult: Sendable, Codable {
     public var saddle: [MomentumSaddleRow]
     public var minimum: [MomentumMinimumRow]
     public var slopes: [MomentumSlope]
-    /// (a) heavy ball against its underdamped SDE at the saddle: max |z| against the Bonferroni bound.
+    /// (a) heavy ball against its underdamped SDE at the saddle: max |z| of the gap beyond
+    /// `modelAllowance` (relative) against the Bonferroni bound.
     public var consistency: Verdict
     public var consistencyMaxZ: Double
     /// At the minimum (η up to 0.125, not judged): max |E τ heavy ball / E τ SDE − 1|.
@@ -93,6 +94,8 @@ public struct MomentumResult: Sendable, Codable {
     /// (b) heavy ball / SGD at the minimum against 1/κ within `kramersTolerance` (relative).
     public var kramers: Verdict
     public var kramersTolerance: Double
+    /// The relative model error allowed at the saddle before |z| is taken (SDE and linear law).
+    public var modelAllowance: Double
     /// (c) the slopes.
     public var slopeVerdict: Verdict
     public var verdict: Verdict
