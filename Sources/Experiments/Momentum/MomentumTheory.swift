@@ -63,7 +63,9 @@ public enum MomentumTheory {
     /// is k = (ω_a/2π)(√(γ_f²/4 + ω_b²) − γ_f/2)/ω_b · e^{−ΔF/T} with γ_f = γ/m, ω² = |F″|/m; its
     /// overdamped limit is √(F″_a|F″_b|)/(2πγ) e^{−ΔF/T}. Their ratio is
     /// κ = γ_f(√(γ_f²/4 + ω_b²) − γ_f/2)/ω_b² = (√(¼ + q) − ½)/q with q = ω_b²/γ_f² = |F″_b| m/γ²,
-    /// here q = |F″_b| η(1 + β)/(2(1 − β)²). Heavy ball then needs 1/κ times as long as SGD.
+    /// here q = |F″_b| η(1 + β)/(2(1 − β)²); in the friction γ = 1 − β and mass m directly,
+    /// κ = (√(γ² + 4m|F″_b|) − γ)γ/(2m|F″_b|). κ = 1 − q + O(q²) → 1 as m → 0: the overdamped
+    /// limit, checked in the tests. Heavy ball then needs 1/κ times as long as SGD.
     public static func kramersFactor(eta: Double, beta: Double, barrierCurvature: Double) -> Double {
         let q = barrierCurvature * eta * (1 + beta) / (2 * (1 - beta) * (1 - beta))
         return ((0.25 + q).squareRoot() - 0.5) / q
