@@ -9,7 +9,7 @@ struct SGDiff: ParsableCommand {
         commandName: "sgdiff",
         abstract: "SGD and its diffusion approximation, simulated side by side, with the theory of Hu, Li, Li & Liu checked beside every measurement.",
         version: SoftwareInfo.currentVersion,
-        subcommands: [Reproduce.self, WeakError.self, Simulate.self, EscapeSaddleCommand.self, EscapeMinimumCommand.self, AnnealCommand.self, BatchSizeCommand.self, BatchScheduleCommand.self, NormalDeviationsCommand.self, MNISTCommand.self, DataCommand.self, Merge.self, Bench.self, Problems.self])
+        subcommands: [Reproduce.self, WeakError.self, Simulate.self, EscapeSaddleCommand.self, EscapeMinimumCommand.self, AnnealCommand.self, BatchSizeCommand.self, BatchScheduleCommand.self, NormalDeviationsCommand.self, MomentumCommand.self, MNISTCommand.self, DataCommand.self, Merge.self, Bench.self, Problems.self])
 
     /// Set by SIGINT/SIGTERM: running ensembles stop after their current blocks, checkpoint,
     /// and exit with a message saying how to resume.

@@ -11,7 +11,7 @@ import Testing
     static let commands: [[String]] = [
         [], ["reproduce"], ["weak-error"], ["simulate"], ["escape-saddle"], ["escape-minimum"], ["mnist"], ["data"], ["data", "mnist"],
         ["anneal"], ["batch-size"], ["batch-schedule"], ["merge"], ["bench"], ["bench", "sde"], ["bench", "rng"], ["bench", "blas"], ["bench", "mlp"], ["problems"],
-        ["normal-deviations"],
+        ["normal-deviations"], ["momentum"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")

@@ -67,7 +67,7 @@ public enum Reproduction {
     public static let sectionNames = ["weak-error-quadratic", "weak-error-double-well", "weak-error-logistic-synthetic", "weak-error-logistic-mnist",
                                       "escape-saddle-gamma1", "escape-saddle-gamma2",
                                       "escape-saddle-state-dependent", "escape-maximum", "escape-minimum-double-well",
-                                      "escape-minimum-state-dependent", "batch-size", BatchScheduleReproduction.name, "anneal", NormalDeviationsReproduction.name, MNISTStudy.experiment]
+                                      "escape-minimum-state-dependent", "batch-size", BatchScheduleReproduction.name, "anneal", NormalDeviationsReproduction.name, MomentumReproduction.name, MNISTStudy.experiment]
     static let mnistTitle = "§6: the F1 network on MNIST — batch size, diffusion, noise scale and sharpness"
 
     /// The weak-error study on the quadratic with multiplicative noise (closed forms known).
@@ -279,6 +279,9 @@ public enum Reproduction {
         }
         try runSection(NormalDeviationsReproduction.name, NormalDeviationsReproduction.title) { directory, options in
             try NormalDeviationsReproduction.run(fidelity, seed: seed, directory: directory, options: options)
+        }
+        try runSection(MomentumReproduction.name, MomentumReproduction.title) { directory, options in
+            try MomentumReproduction.run(fidelity, seed: seed, directory: directory, options: options)
         }
         switch mnistData {
         case .available(let data, let location):
