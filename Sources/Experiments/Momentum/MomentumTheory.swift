@@ -33,7 +33,7 @@ public enum MomentumTheory {
         let (z1, z2) = heavyBallRoots(eta: eta, beta: beta, gamma1: gamma1)
         let variance = eta * eta * sigma * sigma * z1 * z1 / ((z1 - z2) * (z1 - z2) * (z1 * z1 - 1))
         let stable = heavyBallStableVariance(eta: eta, beta: beta, curvature: lambda, sigma: sigma)
-        let steps = (log(radius) - 0.5 * log(variance) + (eulerGamma + log(2)) / 2 - stable / (2 * radius * radius)) / log(z1) + 0.5
+        let steps = linearEscapeLogRatio(variance: variance, stable: stable, radius: radius) / log(z1) + 0.5
         return steps * eta / (1 - beta)
     }
 
@@ -46,8 +46,14 @@ public enum MomentumTheory {
         let growth = (root - (1 - beta)) / (2 * m)
         let variance = eta * sigma * sigma / (root * root * 2 * growth)
         let stable = eta * sigma * sigma / (2 * (1 - beta) * lambda)
-        let s = (log(radius) - 0.5 * log(variance) + (eulerGamma + log(2)) / 2 - stable / (2 * radius * radius)) / growth + h / 2
+        let s = linearEscapeLogRatio(variance: variance, stable: stable, radius: radius) / growth + h / 2
         return s / (1 - beta)
+    }
+
+    /// log of R_eff over the unstable amplitude |A|, in expectation: the numerator both linear
+    /// saddle laws divide by their growth rate.
+    static func linearEscapeLogRatio(variance: Double, stable: Double, radius: Double) -> Double {
+        log(radius) - 0.5 * log(variance) + (eulerGamma + log(2)) / 2 - stable / (2 * radius * radius)
     }
 
     /// Growth rate of heavy ball's unstable mode per unit effective time, log z₁/η_eff; → γ₁ as
