@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "CustomProblem", dependencies: ["SGDDiffusion"], path: "Examples/CustomProblem", swiftSettings: fastMath),
 
         // MARK: - Unit test bundles
-        .target(name: "TestSupport", dependencies: ["Numerics", "NeuralNets"], path: "Tests/TestSupport", swiftSettings: fastMath),
+        .target(name: "TestSupport", dependencies: ["Numerics", "NeuralNets", "Ensembles"], path: "Tests/TestSupport", swiftSettings: fastMath),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "Numerics", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "TestSupport"], swiftSettings: fastMath),

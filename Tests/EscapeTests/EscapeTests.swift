@@ -62,8 +62,8 @@ struct BrownianMotion: DiffusionProcess {
         let ensemble = ExitEnsemble(dynamics: SDEExitDynamics(process: BrownianMotion(sigma: 0.01), stepper: EulerMaruyama(), step: 0.01),
                                     domain: Interval(0, 1), start: 0.5, center: 0.5, reference: 1, maxSteps: 100, seed: 1)
         let tally = ensemble.simulate(paths: 0..<64)
-        #expect(tally.counts["censored"] == 64)
-        #expect(tally["T"].count == 0)
+        #expect(tally.count(of: ExitOutcome.censored) == 64 && tally.count(of: ExitOutcome.exited) == 0)
+        #expect(tally[ExitObservable.time].count == 0)
     }
 }
 

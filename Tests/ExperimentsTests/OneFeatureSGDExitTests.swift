@@ -37,9 +37,9 @@ import Problems
             #expect(actual == expected, "m = \(m), \(loss), paths \(range)", sourceLocation: sourceLocation)
             // both exit branches and censoring are exercised, else the comparison says little
             if coverage && range.count == paths {
-                #expect((expected.counts["side-upper"] ?? 0) > 0 && (expected.counts["side-lower"] ?? 0) > 0, "m = \(m): \(expected.counts)",
-                        sourceLocation: sourceLocation)
-                #expect((expected.counts["censored"] ?? 0) > 0, "m = \(m): mean N \(expected["N"].mean), \(expected.counts)", sourceLocation: sourceLocation)
+                let statistics = ExitStatistics(expected)
+                #expect(statistics.sides.allSatisfy { $0 > 0 }, "m = \(m): \(expected.counts)", sourceLocation: sourceLocation)
+                #expect(statistics.censored > 0, "m = \(m): mean N \(statistics.steps.mean), \(expected.counts)", sourceLocation: sourceLocation)
             }
         }
     }

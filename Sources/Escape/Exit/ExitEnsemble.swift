@@ -6,20 +6,15 @@ import Randomness
 
 /// First exit times of many paths from a domain, for an SDE or for SGD.
 ///
-/// A block of paths is run through `lanes` slots: when a slot's path exits (or is censored at
-/// `maxSteps`) the slot takes the next path of the block at the next chunk boundary, so paths
-/// with exponentially distributed exit times do not leave most of the machine idle. Each path's
-/// noise is named by (path, step), so results do not depend on which slot ran it.
+/// A block of paths runs through `lanes` slots of `StoppedPathLanes` (the engine's scheduler for
+/// paths with random stopping times); each path's noise is named by (path, step), so results do
+/// not depend on which slot ran it.
 ///
-/// For an SDE, exits between grid points are detected by the Brownian-bridge test (Gobet,
-/// "Weak approximation of killed diffusion using Euler schemes", SPA 87, 2000): with both
-/// endpoints inside at distances d₀, d₁ from the nearest boundary, the path crossed in between
-/// with probability exp(-2 d₀ d₁ / (σ_n² h)), σ_n² = nᵀ a(x) n. Without it, E T is biased
-/// upwards by O(√h); with it, by O(h).
+/// For an SDE, exits between grid points are detected by `BrownianBridge`'s test, which makes
+/// the bias of E T O(h) instead of O(√h).
 ///
-/// Recorded in the tally: "T" (exit time), "N" (steps), "alignment" (|cos| of the angle between
-/// x_exit - center and `reference`), counts "exited", "censored", and "angle-k" (36 bins of the
-/// exit angle in the (reference, orthogonal) plane) or "side-upper"/"side-lower" in 1-D.
+/// Recorded in the tally: `ExitObservable`s per exited path and an `ExitOutcome` per path (exited
+/// or censored, and the exit direction); `ExitStatistics` reads it back.
 public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.State == Dynamics.State {
     public typealias State = Dynamics.State
     public let dynamics: Dynamics
@@ -34,7 +29,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
     public let normals: NormalMethod
     public let lanes: Int
     public let chunk: Int
-    public static var angleBins: Int { 36 }
+    public static var angleBins: Int { ExitStatistics.angleBins }
 
     public init(dynamics: Dynamics, domain: D, start: State, center: State, reference: State, maxSteps: Int, seed: UInt64,
                 lanes: Int = 64, chunk: Int = 16, normals: NormalMethod = .standard) {
@@ -51,9 +46,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         self.chunk = chunk
     }
 
-    public static func observables(start: State) -> [(String, Double)] { [("T", 0), ("N", 0), ("alignment", 1)] }
-
-    public var emptyTally: Tally { Tally(observables: Self.observables(start: start)) }
+    public var emptyTally: Tally { Tally(ExitObservable.self) }
 
     /// The exit angle bin of a displacement, in the plane of `reference` and its rotation.
     @inlinable
@@ -78,10 +71,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         let d = State.dimension
         let stride = lanes
         let states = LaneStorage<State>(lanes: stride, initial: start)
-        var pathOf = [UInt64](repeating: 0, count: stride)
-        var stepOf = [UInt64](repeating: 0, count: stride)
-        var active = [Bool](repeating: false, count: stride)
-        var done = [Bool](repeating: false, count: stride)
+        var slots = StoppedPathLanes(count: stride, paths: paths)
         let z = LaneScratch<Double>(lanes: stride, rows: chunk * d)
         let drawsNormals = dynamics.usesDrivingNormals
         if !drawsNormals { z.base.initialize(repeating: 0, count: chunk * d * z.stride) }
@@ -92,42 +82,32 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         let auxStream = GaussianStream(seed: seed, stream: .auxiliary)
         let usesBridge = dynamics.normalVariance(at: start, direction: domain.outwardNormal(start)) != nil
         var tally = emptyTally
-        var next = paths.lowerBound
-        for lane in 0..<stride where next < paths.upperBound {
-            pathOf[lane] = UInt64(next)
-            active[lane] = true
-            next += 1
-        }
         var firstDraws = [UInt64](repeating: 0, count: stride)
-        var firstSteps = [UInt64](repeating: 0, count: stride)
-        while active.contains(true) {
-            for lane in 0..<stride {
-                firstDraws[lane] = stepOf[lane] * UInt64(d)
-                firstSteps[lane] = stepOf[lane]
-            }
-            pathOf.withUnsafeBufferPointer { p in
+        while slots.hasWork {
+            for lane in 0..<stride { firstDraws[lane] = slots.firstSteps[lane] * UInt64(d) }
+            slots.paths.withUnsafeBufferPointer { p in
                 if drawsNormals {
                     firstDraws.withUnsafeBufferPointer { f in
                         driving.fill(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk * d, stride: stride, into: z.base)
                     }
                 }
-                firstSteps.withUnsafeBufferPointer { f in
+                slots.firstSteps.withUnsafeBufferPointer { f in
                     if usesBridge { bridgeStream.fillBits(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk, stride: stride, into: bridgeBits.base) }
                     if dynamics.usesAuxiliaryBits { auxStream.fillBits(paths: p.baseAddress!, firstDraws: f.baseAddress!, draws: chunk, stride: stride, into: auxBits.base) }
                 }
             }
             for s in 0..<chunk {
-                for lane in 0..<stride where active[lane] && !done[lane] {
+                for lane in 0..<stride where slots.isRunning(lane) {
                     let x = states[lane]
-                    let k = Int(stepOf[lane]) + s
+                    let k = slots.firstStep(lane) + s
                     var normals = State.zero
                     for c in 0..<d { normals.setComponent(c, to: z.base[(s * d + c) * stride + lane]) }
-                    let y = dynamics.advance(x, path: Int(pathOf[lane]), step: k, normals: normals, auxiliary: auxBits.base[s * stride + lane])
+                    let y = dynamics.advance(x, path: slots.path(lane), step: k, normals: normals, auxiliary: auxBits.base[s * stride + lane])
                     var exited = !domain.contains(y) || !y.isFinite
                     if !exited && usesBridge {
                         let d0 = -domain.signedDistance(x), d1 = -domain.signedDistance(y)
                         if let variance = dynamics.normalVariance(at: x, direction: domain.outwardNormal(x)), variance > 0 {
-                            let p = exp(-2 * d0 * d1 / (variance * dynamics.timeStep))
+                            let p = BrownianBridge.crossingProbability(inside: d0, d1, normalVariance: variance, step: dynamics.timeStep)
                             let u = (Double(bridgeBits.base[s * stride + lane] >> 11) + 0.5) * 0x1p-53
                             exited = u < p
                         }
@@ -135,45 +115,31 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
                     states[lane] = y
                     if exited {
                         record(exitAt: k + 1, location: y, into: &tally)
-                        done[lane] = true
+                        slots.stop(lane)
                     } else if k + 1 >= maxSteps {
-                        tally.count("censored")
-                        done[lane] = true
+                        tally.count(ExitOutcome.censored)
+                        slots.stop(lane)
                     }
                 }
             }
-            for lane in 0..<stride where active[lane] {
-                if done[lane] {
-                    done[lane] = false
-                    if next < paths.upperBound {
-                        pathOf[lane] = UInt64(next)
-                        stepOf[lane] = 0
-                        states[lane] = start
-                        next += 1
-                    } else {
-                        active[lane] = false
-                    }
-                } else {
-                    stepOf[lane] += UInt64(chunk)
-                }
-            }
+            slots.endChunk(steps: chunk) { states[$0] = start }
         }
         return tally
     }
 
     @inlinable
     public func record(exitAt steps: Int, location y: State, into tally: inout Tally) {
-        tally.add(0, Double(steps) * dynamics.timeStep)
-        tally.add(1, Double(steps))
+        tally.add(ExitObservable.time, Double(steps) * dynamics.timeStep)
+        tally.add(ExitObservable.steps, Double(steps))
         let delta = y - center
         let norm = delta.squaredNorm.squareRoot()
-        tally.add(2, norm > 0 ? abs(delta.dot(reference)) / norm : 1)
-        tally.count("exited")
+        tally.add(ExitObservable.alignment, norm > 0 ? abs(delta.dot(reference)) / norm : 1)
+        tally.count(ExitOutcome.exited)
         if State.dimension == 1 {
-            tally.count(delta.component(0) >= 0 ? "side-upper" : "side-lower")
+            tally.count(ExitOutcome.side(delta.component(0) >= 0 ? .upper : .lower))
         } else if y.isFinite {
             // a path that blew up in one step has no exit direction
-            tally.count("angle-\(angleBin(delta))")
+            tally.count(ExitOutcome.angle(angleBin(delta)))
         }
     }
 }

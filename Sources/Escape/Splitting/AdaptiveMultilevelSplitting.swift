@@ -148,7 +148,7 @@ where P.State.Scalar == Double, D.State == P.State {
         var variance = 0.0
         for j in 0..<State.dimension { let c = s[column: j].dot(n); variance += c * c }
         guard variance > 0 else { return false }
-        return generator.nextUnit() < exp(-2 * d0 * d1 / (variance * step))
+        return generator.nextUnit() < BrownianBridge.crossingProbability(inside: d0, d1, normalVariance: variance, step: step)
     }
 
     /// Direct simulation of `cycles` A → Σ → (A or B) cycles from `start`: entrance states on
@@ -236,55 +236,5 @@ where P.State.Scalar == Double, D.State == P.State {
         let inB = population.filter(\.reachedB)
         let successTime = inB.isEmpty ? 0 : inB.reduce(0.0) { $0 + Double($1.steps) } / Double(inB.count) * step
         return (exp(logWeight) * Double(inB.count) / Double(n), successTime)
-    }
-
-    /// Runs `runs` independent AMS runs of `replicas` replicas in parallel, plus `cycles`
-    /// direct A → Σ → A cycles, and combines them into E T.
-    ///
-    /// The runs go through the ensemble engine's block scheduler, one run per block, and their
-    /// p̂ and times are summed exactly: the estimate is bitwise the same for any thread count,
-    /// and `runner`'s checkpoint (if any) lets a killed study resume mid-way.
-    ///
-    /// - Returns: nil when `runner.shouldContinue` stopped the runs early (the progress is
-    ///   checkpointed under `task`).
-    @inlinable
-    public func estimate(runs: Int, replicas: Int, cycles cycleCount: Int, runner: EnsembleRunner, task: String,
-                         maxSegment: Int = 10_000_000) throws -> Estimate? {
-        var work = 0
-        let (entrances, up, down, _) = cycles(cycleCount, stream: 0, workDone: &work)
-        let empty = Tally(observables: [("probability", 0), ("successTime", 0)])
-        let progress = try runner.run(task: task, plan: try EnsemblePlan.items(runs), emptyTally: empty,
-                                      work: 1, unit: "runs") { indices in
-            var tally = empty
-            for r in indices {
-                var w = 0
-                let (p, t) = run(index: r, replicas: replicas, entrances: entrances, maxSegment: maxSegment, workDone: &w)
-                tally.add(0, p)
-                if p > 0 { tally.add(1, t) }
-                tally.count("steps", by: w)
-            }
-            return tally
-        }
-        guard progress.isComplete else { return nil }
-        let probability = progress.tally["probability"], success = progress.tally["successTime"]
-        let pMean = probability.mean
-        let pSE = probability.count > 1 ? probability.standardError : 0
-        let tSuccess = success.count > 0 ? success.mean : 0
-        let meanUp = up.mean, meanDown = down.mean
-        let time = pMean > 0 ? meanUp / pMean + (1 - pMean) / pMean * meanDown + tSuccess : .infinity
-        // delta method, dominant terms: T ≈ (m_up + m_down)/p
-        let m = meanUp + meanDown
-        let mSE = (up.standardError * up.standardError + down.standardError * down.standardError).squareRoot()
-        let relative = ((pSE / pMean) * (pSE / pMean) + (mSE / m) * (mSE / m)).squareRoot()
-        return Estimate(probability: pMean, probabilityStandardError: pSE, runs: probability.count, replicas: replicas, upTime: up.estimate,
-                        downTime: down.estimate, successTime: tSuccess, meanExitTime: time,
-                        meanExitTimeStandardError: relative * time, steps: work + (progress.tally.counts["steps"] ?? 0))
-    }
-
-    /// `estimate(runs:replicas:cycles:runner:task:)` on `threads` threads, without checkpoints.
-    @inlinable
-    public func estimate(runs: Int, replicas: Int, cycles: Int, threads: Int, maxSegment: Int = 10_000_000) throws -> Estimate {
-        try estimate(runs: runs, replicas: replicas, cycles: cycles, runner: try EnsembleRunner(threads: threads), task: "splitting",
-                     maxSegment: maxSegment)!
     }
 }

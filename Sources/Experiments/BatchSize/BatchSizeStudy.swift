@@ -121,13 +121,13 @@ public enum BatchSizeStudy {
         let progress = try runner.run(task: task, plan: try EnsemblePlan(paths: paths, blockSize: 64), emptyTally: emptyTally,
                                       work: 1, unit: "paths", kernel: simulate)
         try ExperimentInterrupted.check(BatchSizeStudy.experiment, [progress])
-        let tally = progress.tally
-        let t = tally["T"].estimate, steps = tally["N"]
-        let exited = tally.counts["exited"] ?? 0, censored = tally.counts["censored"] ?? 0
-        let barrierSide = basin.barrier > basin.minimum ? "side-upper" : "side-lower"
+        let statistics = ExitStatistics(progress.tally)
+        let t = statistics.time.estimate, steps = statistics.steps
+        let exited = statistics.exited, censored = statistics.censored
+        let overBarrier = statistics.sides[basin.barrier > basin.minimum ? 1 : 0]
         let censoredSteps = Double(censored) * Double(maxSteps)
         return ExitTimeEstimate(meanExitTime: t.mean, standardError: t.standardError, paths: exited + censored, censored: censored,
-                                overBarrier: exited > 0 ? Double(tally.counts[barrierSide] ?? 0) / Double(exited) : 0,
+                                overBarrier: exited > 0 ? Double(overBarrier) / Double(exited) : 0,
                                 steps: steps.mean * Double(steps.count) + censoredSteps, seconds: Date().timeIntervalSince(t0))
     }
 

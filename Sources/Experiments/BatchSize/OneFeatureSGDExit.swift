@@ -74,7 +74,7 @@ public struct OneFeatureSGDExit: Sendable {
                     if !ensemble.domain.contains(y[lane]) || !y[lane].isFinite {
                         ensemble.record(exitAt: k, location: y[lane], into: &tally)
                     } else {
-                        tally.count("censored")
+                        tally.count(ExitOutcome.censored)
                     }
                     if next < paths.upperBound {
                         path[lane] = UInt64(next)

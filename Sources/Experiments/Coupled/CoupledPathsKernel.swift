@@ -101,23 +101,13 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
             let xi = LaneScratch<Double>(lanes: lanes, rows: d)
             let bitsFine = LaneScratch<UInt64>(lanes: lanes, rows: fineCount)
             let bitsCoarse = LaneScratch<UInt64>(lanes: lanes, rows: r)
-            let pairScale = 0.5.squareRoot(), sumScale = 1 / Double(fineCount).squareRoot()
             var tally = empty
             var nextObservation = 0
             var diverged = (sgd: 0, sme: 0)
             for k in 0..<steps {
                 driving.fill(firstPath: range.lowerBound, lanes: lanes, firstDraw: k * fineCount * d, draws: fineCount * d,
                              stride: stride, into: z.base)
-                if antithetic {
-                    for row in 0..<(fineCount * d) {
-                        let p = z.base + row * stride
-                        var lane = 0
-                        while lane < stride {
-                            p[lane + 1] = -p[lane]
-                            lane += 2
-                        }
-                    }
-                }
+                if antithetic { Self.negateOddLanes(z.base, rows: fineCount * d, stride: stride) }
                 if needsAux {
                     auxFine.fillBits(firstPath: range.lowerBound, lanes: lanes, firstDraw: k * fineCount, draws: fineCount, stride: stride, into: bitsFine.base)
                     auxCoarse.fillBits(firstPath: range.lowerBound, lanes: lanes, firstDraw: k * r, draws: r, stride: stride, into: bitsCoarse.base)
@@ -129,19 +119,7 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
                     LaneKernels.step(sme1, stepper, states: fine1, time: t, dt: hFine, noise: rows, noiseScale: hFine.squareRoot(), auxiliary: aux)
                     LaneKernels.step(sme2, stepper, states: fine2, time: t, dt: hFine, noise: rows, noiseScale: hFine.squareRoot(), auxiliary: aux)
                 }
-                // coarse increments: normalised sums of consecutive fine pairs; SGD's: of all 2r
-                for i in 0..<(d * stride) { xi.base[i] = 0 }
-                for j in 0..<r {
-                    for c in 0..<d {
-                        let a = z.base + ((2 * j) * d + c) * stride, b = z.base + ((2 * j + 1) * d + c) * stride
-                        let out = zc.base + (j * d + c) * stride, acc = xi.base + c * stride
-                        for lane in 0..<stride {
-                            out[lane] = (a[lane] + b[lane]) * pairScale
-                            acc[lane] += a[lane] + b[lane]
-                        }
-                    }
-                }
-                for i in 0..<(d * stride) { xi.base[i] *= sumScale }
+                Self.coarseIncrements(fine: z.base, pairs: r, dimension: d, stride: stride, coarse: zc.base, sum: xi.base)
                 for j in 0..<r {
                     let t = Double(k * r + j) * hCoarse
                     let rows = UnsafePointer(zc.base + j * d * stride)
@@ -157,8 +135,8 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
                        sgd, fine1, fine2, coarse1, coarse2)
                 nextObservation += 1
             }
-            if diverged.sgd > 0 { tally.count("sgd-diverged", by: diverged.sgd) }
-            if diverged.sme > 0 { tally.count("sde-diverged", by: diverged.sme) }
+            if diverged.sgd > 0 { tally.count(Divergence.sgd, by: diverged.sgd) }
+            if diverged.sme > 0 { tally.count(Divergence.sde, by: diverged.sme) }
             return tally
         }
 
@@ -190,5 +168,38 @@ struct CoupledPathsKernel: ProblemVisitor, Sendable {
                 for (index, v) in values.enumerated() { tally.add(base + index, v) }
             }
         }
+    }
+
+    /// Antithetic pairs: each odd lane's variates are the even lane's negated.
+    @inlinable
+    static func negateOddLanes(_ z: UnsafeMutablePointer<Double>, rows: Int, stride: Int) {
+        for row in 0..<rows {
+            let p = z + row * stride
+            var lane = 0
+            while lane < stride {
+                p[lane + 1] = -p[lane]
+                lane += 2
+            }
+        }
+    }
+
+    /// From the 2r fine standard normals of one SGD step (rows (j d + c)): the coarse grid's r
+    /// increments, normalised sums of consecutive fine pairs, and SGD's ξ, the normalised sum of all.
+    @inlinable
+    static func coarseIncrements(fine z: UnsafeMutablePointer<Double>, pairs r: Int, dimension d: Int, stride: Int,
+                                 coarse zc: UnsafeMutablePointer<Double>, sum xi: UnsafeMutablePointer<Double>) {
+        let pairScale = 0.5.squareRoot(), sumScale = 1 / Double(2 * r).squareRoot()
+        for i in 0..<(d * stride) { xi[i] = 0 }
+        for j in 0..<r {
+            for c in 0..<d {
+                let a = z + ((2 * j) * d + c) * stride, b = z + ((2 * j + 1) * d + c) * stride
+                let out = zc + (j * d + c) * stride, acc = xi + c * stride
+                for lane in 0..<stride {
+                    out[lane] = (a[lane] + b[lane]) * pairScale
+                    acc[lane] += a[lane] + b[lane]
+                }
+            }
+        }
+        for i in 0..<(d * stride) { xi[i] *= sumScale }
     }
 }

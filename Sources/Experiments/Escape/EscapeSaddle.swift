@@ -134,13 +134,13 @@ public struct ExitRow: Sendable, Codable, Equatable {
         self.eta = eta
         self.step = step
         self.paths = paths
-        exited = tally.counts["exited"] ?? 0
-        censored = tally.counts["censored"] ?? 0
-        meanTime = tally["T"].estimate
-        meanSteps = tally["N"].estimate
-        alignment = tally["alignment"].estimate
-        histogram = dimension == 1 ? [tally.counts["side-lower"] ?? 0, tally.counts["side-upper"] ?? 0]
-                                   : (0..<36).map { tally.counts["angle-\($0)"] ?? 0 }
+        let statistics = ExitStatistics(tally)
+        exited = statistics.exited
+        censored = statistics.censored
+        meanTime = statistics.time.estimate
+        meanSteps = statistics.steps.estimate
+        alignment = statistics.alignment.estimate
+        histogram = statistics.histogram(dimension: dimension)
         self.theory = theory
     }
 }

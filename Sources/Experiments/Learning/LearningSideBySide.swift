@@ -138,8 +138,8 @@ public enum LearningSideBySide {
             engine.sgdStep(sgd, method: method, step: k, firstPath: range.lowerBound, lanes: lanes, seed: c.seed)
             if (k + 1) % c.every == 0 { record((k + 1) / c.every) }
         }
-        if diverged.sgd > 0 { tally.count("sgd-diverged", by: diverged.sgd) }
-        if diverged.sde > 0 { tally.count("sde-diverged", by: diverged.sde) }
+        if diverged.sgd > 0 { tally.count(Divergence.sgd, by: diverged.sgd) }
+        if diverged.sde > 0 { tally.count(Divergence.sde, by: diverged.sde) }
         return tally
     }
 
@@ -154,8 +154,8 @@ public enum LearningSideBySide {
             }
         }
         return LearningSideBySideResult(software: .current(threads: threads), configuration: c, samples: problem.count, dimension: problem.dimension,
-                                        dataSource: problem.data.source, points: points, divergedSGD: tally.counts["sgd-diverged"] ?? 0,
-                                        divergedSDE: tally.counts["sde-diverged"] ?? 0, wallSeconds: wallSeconds)
+                                        dataSource: problem.data.source, points: points, divergedSGD: tally.count(of: Divergence.sgd),
+                                        divergedSDE: tally.count(of: Divergence.sde), wallSeconds: wallSeconds)
     }
 
     @discardableResult

@@ -108,8 +108,8 @@ struct LearningWeakErrorKernel: Sendable {
                 }
             }
         }
-        if divergedSGD > 0 { tally.count("sgd-diverged", by: divergedSGD) }
-        if divergedSDE > 0 { tally.count("sde-diverged", by: divergedSDE) }
+        if divergedSGD > 0 { tally.count(Divergence.sgd, by: divergedSGD) }
+        if divergedSDE > 0 { tally.count(Divergence.sde, by: divergedSDE) }
         return tally
     }
 }

@@ -85,8 +85,8 @@ public enum LearningWeakErrorStudy {
                 }
                 rows.append(LearningWeakErrorRow(observable: o, eta: eta, steps: c.steps(at: eta), paths: c.paths, sgd: q("sgd"), sme1: q("sme1"),
                                                  sme2: q("sme2"), error1: q("e1"), error2: q("e2"), correction1: q("c1"), correction2: q("c2"),
-                                                 svag: svag, divergedSGD: tally.counts["sgd-diverged"] ?? 0,
-                                                 divergedSDE: tally.counts["sde-diverged"] ?? 0))
+                                                 svag: svag, divergedSGD: tally.count(of: Divergence.sgd),
+                                                 divergedSDE: tally.count(of: Divergence.sde)))
             }
         }
         var fits: [LearningOrderFit] = []

@@ -30,9 +30,9 @@ public enum MomentumStudy {
             let progress = try runner.run(task: name, plan: try EnsemblePlan(paths: paths, blockSize: 128), emptyTally: ensemble.emptyTally,
                                           work: 1, unit: "paths") { ensemble.simulate(paths: $0) }
             try ExperimentInterrupted.check(experiment, [progress])
-            let t = progress.tally["T"].estimate, scale = 1 / (1 - beta)
-            return MomentumExitTimes(step: dynamics.timeStep, paths: paths, exited: progress.tally.counts["exited"] ?? 0,
-                                     censored: progress.tally.counts["censored"] ?? 0,
+            let statistics = ExitStatistics(progress.tally)
+            let t = statistics.time.estimate, scale = 1 / (1 - beta)
+            return MomentumExitTimes(step: dynamics.timeStep, paths: paths, exited: statistics.exited, censored: statistics.censored,
                                      meanTime: Estimate(mean: t.mean * scale, standardError: t.standardError * scale, count: t.count))
         }
 

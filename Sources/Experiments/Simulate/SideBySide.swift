@@ -128,7 +128,7 @@ public enum SideBySide {
             }
         }
         return SideBySideResult(software: .current(threads: threads), configuration: c, points: points,
-                                divergedSGD: tally.counts["sgd-diverged"] ?? 0, divergedSDE: tally.counts["sde-diverged"] ?? 0,
+                                divergedSGD: tally.count(of: Divergence.sgd), divergedSDE: tally.count(of: Divergence.sde),
                                 wallSeconds: wallSeconds)
     }
 

@@ -75,7 +75,7 @@ public enum WeakErrorStudy {
                     sdeStep: eta / Double(2 * configuration.substeps(at: eta)),
                     sgd: m[0], sme1: m[1], sme2: m[2], error1: m[3], error2: m[4],
                     sdeBias1: scaled(m[5]), sdeBias2: scaled(m[6]),
-                    divergedSGD: tally.counts["sgd-diverged"] ?? 0, divergedSDE: tally.counts["sde-diverged"] ?? 0)
+                    divergedSGD: tally.count(of: Divergence.sgd), divergedSDE: tally.count(of: Divergence.sde))
                 row.exact = exactValues(configuration, phi: phi, eta: eta)
                 rows.append(row)
             }
