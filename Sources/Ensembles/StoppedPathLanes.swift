@@ -8,9 +8,11 @@
 public struct StoppedPathLanes: Sendable {
     public let count: Int
     /// Path index per lane, as the generators take it.
-    public private(set) var paths: [UInt64]
+    @inlinable public var paths: [UInt64] { pathOf }
     /// Step of the lane's path at the start of the current chunk.
-    public private(set) var firstSteps: [UInt64]
+    @inlinable public var firstSteps: [UInt64] { stepOf }
+    @usableFromInline var pathOf: [UInt64]
+    @usableFromInline var stepOf: [UInt64]
     @usableFromInline var active: [Bool]
     @usableFromInline var stopped: [Bool]
     @usableFromInline var next: Int
@@ -19,14 +21,14 @@ public struct StoppedPathLanes: Sendable {
     /// Lanes `0..<min(count, paths.count)` take the first paths in order.
     public init(count: Int, paths block: Range<Int>) {
         self.count = count
-        paths = [UInt64](repeating: 0, count: count)
-        firstSteps = [UInt64](repeating: 0, count: count)
+        pathOf = [UInt64](repeating: 0, count: count)
+        stepOf = [UInt64](repeating: 0, count: count)
         active = [Bool](repeating: false, count: count)
         stopped = [Bool](repeating: false, count: count)
         next = block.lowerBound
         end = block.upperBound
         for lane in 0..<count where next < end {
-            paths[lane] = UInt64(next)
+            pathOf[lane] = UInt64(next)
             active[lane] = true
             next += 1
         }
@@ -38,9 +40,9 @@ public struct StoppedPathLanes: Sendable {
     /// The lane holds a path that has not stopped in this chunk.
     @inlinable public func isRunning(_ lane: Int) -> Bool { active[lane] && !stopped[lane] }
 
-    @inlinable public func path(_ lane: Int) -> Int { Int(paths[lane]) }
+    @inlinable public func path(_ lane: Int) -> Int { Int(pathOf[lane]) }
 
-    @inlinable public func firstStep(_ lane: Int) -> Int { Int(firstSteps[lane]) }
+    @inlinable public func firstStep(_ lane: Int) -> Int { Int(stepOf[lane]) }
 
     /// Ends the lane's path; its remaining steps of the chunk are skipped.
     @inlinable public mutating func stop(_ lane: Int) { stopped[lane] = true }
@@ -53,15 +55,15 @@ public struct StoppedPathLanes: Sendable {
             if stopped[lane] {
                 stopped[lane] = false
                 if next < end {
-                    paths[lane] = UInt64(next)
-                    firstSteps[lane] = 0
+                    pathOf[lane] = UInt64(next)
+                    stepOf[lane] = 0
                     restart(lane)
                     next += 1
                 } else {
                     active[lane] = false
                 }
             } else {
-                firstSteps[lane] += UInt64(steps)
+                stepOf[lane] += UInt64(steps)
             }
         }
     }

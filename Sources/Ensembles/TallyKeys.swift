@@ -1,3 +1,5 @@
+import Numerics
+
 /// The observables of an estimator whose set is fixed at compile time: one case per observable,
 /// `rawValue` its position in the tally. Writing and reading through the enum replaces indices
 /// and strings that had to agree by hand between the kernel that fills a tally and the study
