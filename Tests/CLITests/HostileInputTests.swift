@@ -63,7 +63,8 @@ import TestSupport
     }
 
     /// reachVerdict used to compare wall-clock seconds, so merged shards (seconds 0) and the
-    /// unsharded run could disagree; it now compares simulated steps.
+    /// unsharded run could disagree; it now compares simulated steps. The splitting estimate is
+    /// sharded too (one AMS run per block) and merges to the unsharded estimate bit for bit.
     @Test func escapeMinimumReachIsTheSameMerged() throws {
         let directory = TemporaryDirectory()
         let base = ["escape-minimum", "--etas", "0.25,0.2", "--sgd-etas", "", "--paths", "200", "--splitting-etas", "0.15",
@@ -82,5 +83,17 @@ import TestSupport
         #expect(whole["reachVerdict"] as? String == joined["reachVerdict"] as? String)
         #expect(whole["reachSteps"] as? [Double] == joined["reachSteps"] as? [Double])
         #expect(whole["verdict"] as? String == joined["verdict"] as? String)
+        // the shards ran one AMS run each and merge combined them: the estimate is the unsharded one
+        func splitting(_ r: [String: Any]) -> [[String: Double]] {
+            (r["rows"] as? [[String: Any]] ?? []).compactMap { row in
+                (row["splitting"] as? [String: Any]).map { $0.filter { $0.key != "seconds" }.compactMapValues { $0 as? Double } }
+            }
+        }
+        #expect(splitting(whole).count == 1 && splitting(whole).first?["meanExitTime"] != nil)
+        #expect(splitting(whole) == splitting(joined))
+        let shards = try (1...2).map { i in
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.url.appendingPathComponent("parts/escape-minimum/partial-\(i)of2.json"))) as? [String: Any] ?? [:]
+        }
+        #expect(shards.allSatisfy { (($0["tasks"] as? [String: Any])?["splitting/0.15"]) != nil }, "each shard holds its share of the AMS runs")
     }
 }

@@ -17,10 +17,12 @@ struct EscapeMinimumKernel: ProblemVisitor {
     @usableFromInline let runner: EnsembleRunner
     @usableFromInline let shard: Shard
     @usableFromInline let threads: Int
-    /// False in a shard: the deterministic and splitting parts are left to `merge`.
+    /// False in a shard: the shard runs its share of the splitting runs, and `merge` combines them.
     @usableFromInline let computeGlobal: Bool
     /// False in `merge`, which has the Monte Carlo tallies already.
     @usableFromInline var runMonteCarlo = true
+    /// In `merge`: the merged tallies, splitting runs among them.
+    @usableFromInline var mergedTasks: [String: TaskProgress] = [:]
 
     @usableFromInline
     init(configuration: EscapeMinimumConfiguration, runner: EnsembleRunner, shard: Shard, threads: Int, computeGlobal: Bool) {
@@ -86,23 +88,31 @@ struct EscapeMinimumKernel: ProblemVisitor {
         for eta in c.sgdEtas where runMonteCarlo {
             try run("sgd/\(eta)", SGDExitDynamics(problem: problem, method: SGDMethod(eta: eta), seed: c.seed), paths: c.sgdPaths)
         }
-        guard computeGlobal else { return (analysis, saddle, tasks, seconds, theory, rows) }
         for eta in c.splittingEtas.sorted(by: >) {
-            var row = rows[eta] ?? MinimumEscapeRow(eta: eta)
-            do {
-                let t0 = Date()
-                let splitter = SplittingEstimator(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep,
-                                                  domain: domain, start: xStar, coordinate: { $0.component(0) },
-                                                  levelA: c.point![0] + c.levelA, levelSigma: c.point![0] + c.levelSigma,
-                                                  seed: c.seed &+ 0xA5A5 &+ UInt64(eta.bitPattern))
-                guard let e = try splitter.estimate(runs: c.splittingRuns, replicas: c.replicas, cycles: c.cycles, runner: runner,
-                                                    task: "splitting/\(eta)") else {
-                    throw ExperimentInterrupted(experiment: EscapeMinimum.experiment, completedPaths: 0, totalPaths: c.splittingRuns)
-                }
-                row.splitting = .init(probability: e.probability, probabilityStandardError: e.probabilityStandardError,
-                                      meanExitTime: e.meanExitTime, standardError: e.meanExitTimeStandardError, runs: e.runs,
-                                      replicas: e.replicas, steps: e.steps, seconds: Date().timeIntervalSince(t0))
+            let t0 = Date()
+            let splitter = SplittingEstimator(process: SGDDiffusionProcess(problem, eta: eta, order: .first), stepper: PlatenWeak2(), step: c.sdeStep,
+                                              domain: domain, start: xStar, coordinate: { $0.component(0) },
+                                              levelA: c.point![0] + c.levelA, levelSigma: c.point![0] + c.levelSigma,
+                                              seed: c.seed &+ 0xA5A5 &+ UInt64(eta.bitPattern))
+            let task = "splitting/\(eta)"
+            // the direct cycles are one short stream: every shard and the merge recompute them
+            let cycles = splitter.directCycles(c.cycles)
+            if !computeGlobal {
+                let plan = try EnsemblePlan.items(c.splittingRuns)
+                tasks[task] = try splitter.runs(c.splittingRuns, replicas: c.replicas, from: cycles, runner: runner, task: task,
+                                                blocks: shard.blocks(of: plan))
+                try ExperimentInterrupted.check(EscapeMinimum.experiment, [tasks[task]!])
+                continue
             }
+            let progress = try mergedTasks[task] ?? splitter.runs(c.splittingRuns, replicas: c.replicas, from: cycles, runner: runner, task: task)
+            guard progress.isComplete else {
+                throw ExperimentInterrupted(experiment: EscapeMinimum.experiment, completedPaths: progress.completedCount, totalPaths: c.splittingRuns)
+            }
+            let e = splitter.estimate(cycles: cycles, runs: progress.tally, replicas: c.replicas)
+            var row = rows[eta] ?? MinimumEscapeRow(eta: eta)
+            row.splitting = .init(probability: e.probability, probabilityStandardError: e.probabilityStandardError,
+                                  meanExitTime: e.meanExitTime, standardError: e.meanExitTimeStandardError, runs: e.runs,
+                                  replicas: e.replicas, steps: e.steps, seconds: Date().timeIntervalSince(t0))
             rows[eta] = row
         }
         return (analysis, saddle, tasks, seconds, theory, rows)
@@ -307,12 +317,14 @@ public enum EscapeMinimum {
         return .complete(finalize(configuration, out, threads: options.threads, wallSeconds: Date().timeIntervalSince(started)))
     }
 
-    /// For `merge`: reruns the deterministic and splitting parts (deterministic given the
-    /// configuration) and combines them with the merged Monte Carlo tallies.
+    /// For `merge`: reruns the deterministic parts and the splitting estimator's direct cycles
+    /// (deterministic given the configuration) and combines them with the merged tallies of the
+    /// exit ensembles and the AMS runs.
     public static func finalizeMerged(_ configuration: EscapeMinimumConfiguration, tasks: [String: TaskProgress], threads: Int) throws -> EscapeMinimumResult {
         var kernel = EscapeMinimumKernel(configuration: configuration, runner: try EnsembleRunner(threads: threads), shard: .whole,
                                          threads: threads, computeGlobal: true)
         kernel.runMonteCarlo = false
+        kernel.mergedTasks = tasks
         var out = try configuration.problem.accept(kernel)
         out.tasks = tasks
         return finalize(configuration, out, threads: threads, wallSeconds: 0)
