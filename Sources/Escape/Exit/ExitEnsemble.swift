@@ -84,7 +84,7 @@ public struct ExitEnsemble<Dynamics: ExitDynamics, D: Domain>: Sendable where D.
         var tally = emptyTally
         var firstDraws = [UInt64](repeating: 0, count: stride)
         while slots.hasWork {
-            for lane in 0..<stride { firstDraws[lane] = slots.firstSteps[lane] * UInt64(d) }
+            for lane in 0..<stride { firstDraws[lane] = UInt64(slots.firstStep(lane) * d) }
             slots.paths.withUnsafeBufferPointer { p in
                 if drawsNormals {
                     firstDraws.withUnsafeBufferPointer { f in

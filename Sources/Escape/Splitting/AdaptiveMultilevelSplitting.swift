@@ -138,7 +138,7 @@ where P.State.Scalar == Double, D.State == P.State {
         return (.exhausted, steps)
     }
 
-    /// The Brownian-bridge test of `ExitEnsemble`: did the path leave D between two grid points
+    /// `BrownianBridge`'s test, as `ExitEnsemble` runs it: did the path leave D between two grid points
     /// that are both inside? Part of the simulated Markov chain, so AMS stays unbiased for it.
     @inlinable
     func crossedBetween(_ x: State, _ y: State, generator: inout PhiloxGenerator) -> Bool {

@@ -31,7 +31,14 @@ struct MNISTAssessment {
         rows.first { $0.schedule == nil && $0.momentum == rho && $0.batchSize == b && ($0.injectedNoise > 0) == noise }
     }
 
-    func criticalValue(_ a: SweepRow, _ b: SweepRow) -> Double { MNISTResult.criticalValue(a, b) }
+    /// Test accuracy of `a` minus `b`, its standard error, the critical value k, and the verdict:
+    /// reproduced beyond k standard errors, refuted beyond −k, else undecided.
+    func accuracyGap(_ a: SweepRow, _ b: SweepRow) -> (gap: Double, se: Double, k: Double, reproduced: Bool?) {
+        let gap = a.testAccuracy.mean - b.testAccuracy.mean
+        let se = (a.testAccuracy.standardError * a.testAccuracy.standardError + b.testAccuracy.standardError * b.testAccuracy.standardError).squareRoot()
+        let k = MNISTResult.criticalValue(a, b)
+        return (gap, se, k, gap > k * se ? true : (gap < -k * se ? false : nil))
+    }
 
     func checks() -> [Check] {
         var checks: [Check] = []
@@ -86,26 +93,22 @@ struct MNISTAssessment {
             }
         }
         if let l = row(rho, large), let scheduled = rows.first(where: { $0.momentum == rho && $0.schedule != nil }) {
-            let gap = scheduled.testAccuracy.mean - l.testAccuracy.mean
-            let se = (scheduled.testAccuracy.standardError * scheduled.testAccuracy.standardError + l.testAccuracy.standardError * l.testAccuracy.standardError).squareRoot()
-            let k = criticalValue(scheduled, l)
+            let (gap, se, k, reproduced) = accuracyGap(scheduled, l)
             claims.append(Claim(name: "batch-schedule-rho\(rho)",
                                 statement: "§5 (\(tag)): small batches early and large ones late (\(scheduled.schedule!)) generalise better than the large batch throughout (beyond \(String(format: "%.2g", k)) standard errors, \(l.errorBars))",
                                 measured: String(format: "test accuracy %.2f%% (schedule) vs %.2f%% (batch %d throughout) vs %.2f%% (batch %d throughout): %+.2f ± %.2f points",
                                                  100 * scheduled.testAccuracy.mean, 100 * l.testAccuracy.mean, large,
                                                  100 * (row(rho, small)?.testAccuracy.mean ?? .nan), small, 100 * gap, 100 * se),
-                                reproduced: gap > k * se ? true : (gap < -k * se ? false : nil)))
+                                reproduced: reproduced))
         }
         if let s = row(rho, small), let l = row(rho, large) {
-            let gap = s.testAccuracy.mean - l.testAccuracy.mean
-            let se = (s.testAccuracy.standardError * s.testAccuracy.standardError + l.testAccuracy.standardError * l.testAccuracy.standardError).squareRoot()
-            let k = criticalValue(s, l)
+            let (gap, se, k, reproduced) = accuracyGap(s, l)
             claims.append(Claim(name: "generalisation-gap-rho\(rho)",
                                 statement: "Fig \(rho == 0 ? 3 : 4) (\(tag)): at equal iterations the large batch tests worse than the small one (difference beyond \(String(format: "%.2g", k)) standard errors, \(s.errorBars))",
                                 measured: String(format: "test accuracy %.2f%% (batch %d) − %.2f%% (batch %d) = %+.2f ± %.2f points; train %.2f%% vs %.2f%%",
                                                  100 * s.testAccuracy.mean, small, 100 * l.testAccuracy.mean, large, 100 * gap, 100 * se,
                                                  100 * s.trainAccuracy.mean, 100 * l.trainAccuracy.mean),
-                                reproduced: gap > k * se ? true : (gap < -k * se ? false : nil)))
+                                reproduced: reproduced))
             if let ss = s.sharpness, let ls = l.sharpness {
                 let text: String, margin: Double
                 if let se1 = s.sharpnessStandardError, let se2 = l.sharpnessStandardError {
