@@ -51,9 +51,12 @@ let package = Package(
         // no FMA contraction, so every level writes the same bits (RandomnessTests compare them).
         .target(name: "CRandomKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "Randomness", dependencies: ["CRandomKernels"], swiftSettings: fastMath),
+        // The fused weighted gradient of one-output linear models (SME-1 of least squares and
+        // logistic regression): explicit FMAs only, so every level writes the same bits.
+        .target(name: "CFiniteSumKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "Problems", dependencies: ["Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Dynamics", dependencies: ["Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
-        .target(name: "FiniteSums", dependencies: ["Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
+        .target(name: "FiniteSums", dependencies: ["CFiniteSumKernels", "Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "Ensembles", dependencies: ["Dynamics", "Numerics", "Randomness", "Persistence"], swiftSettings: fastMath),
         .target(name: "Escape", dependencies: ["Ensembles", "Dynamics", "Problems", "Numerics", "Randomness"], swiftSettings: fastMath),
         .target(name: "NeuralNets", dependencies: ["Numerics", "Randomness", "Problems", "Persistence", "CZlibShim"], swiftSettings: fastMath),
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "Numerics", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Ensembles", "TestSupport"], swiftSettings: fastMath),
-        .testTarget(name: "FiniteSumsTests", dependencies: ["FiniteSums", "Dynamics", "Numerics", "Randomness", "TestSupport"], swiftSettings: fastMath),
+        .testTarget(name: "FiniteSumsTests", dependencies: ["FiniteSums", "CFiniteSumKernels", "Dynamics", "Numerics", "Randomness", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "EscapeTests", dependencies: ["Escape", "Experiments", "TestSupport"], swiftSettings: fastMath),
         .testTarget(name: "NeuralNetsTests", dependencies: ["NeuralNets", "Randomness", "TestSupport"], swiftSettings: fastMath),

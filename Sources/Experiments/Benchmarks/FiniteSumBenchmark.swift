@@ -27,6 +27,9 @@ public enum FiniteSumBenchmark {
         public var mean_final_loss: Double
         public var sd_final_loss: Double
         public var blas_core: String
+        /// The fused weighted-gradient kernel's level ("avx512", …), or "openblas" when the step
+        /// runs as two OpenBLAS products (no FMA hardware, or `SGDIFF_FS_KERNEL=none`).
+        public var kernel: String
     }
 
     public static func problem(samples M: Int, features d: Int, seed: UInt64) throws -> FiniteSumProblem<LinearModel> {
@@ -81,9 +84,11 @@ public enum FiniteSumBenchmark {
         let sd = (finalLosses.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(B - 1, 1))).squareRoot()
         BLASRuntime.threads = threads
         let best = times.min() ?? .nan
-        return Measurement(M: M, d: d, B: B, K: K, threads: threads, blockSize: blockSize, times_s: times, best_s: best,
+        let fused = LinearModel.fusedKernelAvailable && blocks.allSatisfy { GaussianStream.paddedLanes($0.count) % 8 == 0 }
+        let kernel = fused ? LinearModel.fusedKernelLevel : "openblas"
+        return Measurement(impl: fused ? "sgdiff_f64" : "sgdiff_f64_blas", M: M, d: d, B: B, K: K, threads: threads, blockSize: blockSize, times_s: times, best_s: best,
                            path_steps_per_s: Double(B * K) / best, gemm_gflops: gemmRate(M: M, d: d, B: B), mean_final_loss: mean,
-                           sd_final_loss: sd, blas_core: BLASRuntime.coreName)
+                           sd_final_loss: sd, blas_core: BLASRuntime.coreName, kernel: kernel)
     }
 
     /// GFLOP/s of U = A X (M×d · d×B) and G = Aᵀ R (d×M · M×B), 2 M d B flops each.

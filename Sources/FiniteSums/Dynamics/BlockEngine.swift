@@ -101,12 +101,15 @@ public final class BlockEngine<Model: FiniteSumModel>: @unchecked Sendable {
         centre(normals, scale: noiseScale, offset: order == 1 ? h / Double(M) : 0)
         problem.data.withDesign { design in
             let model = problem.model
-            model.forward(design, parameters: x.values, ld: ld, workspace: full, losses: false)
             if order == 1 {
-                model.backward(design, weights: .matrix(weights), workspace: full, into: gradient)
+                if !model.fusedWeightedGradient(design, parameters: x.values, ld: ld, weights: weights, into: gradient) {
+                    model.forward(design, parameters: x.values, ld: ld, workspace: full, losses: false)
+                    model.backward(design, weights: .matrix(weights), workspace: full, into: gradient)
+                }
                 for e in 0..<(d * ld) { x.values[e] -= gradient[e] + h * l2 * x.values[e] }
                 return
             }
+            model.forward(design, parameters: x.values, ld: ld, workspace: full, losses: false)
             model.backward(design, weights: .uniform(1 / Double(M)), workspace: full, into: gradient)
             for e in 0..<(d * ld) { gradient[e] += l2 * x.values[e] }
             model.hessianVectorProduct(design, parameters: x.values, direction: gradient, scale: 1 / Double(M), workspace: full, into: curvature)

@@ -30,6 +30,11 @@ public protocol FiniteSumModel: Sendable {
     func forward(_ design: DesignView, parameters: UnsafePointer<Double>, ld: Int, workspace: ModelWorkspace, losses: Bool)
     /// G (d × ld) = Σ_i w_ib ∇f_i(x_b) after `forward` on the same design and parameters.
     func backward(_ design: DesignView, weights: SampleWeights, workspace: ModelWorkspace, into gradient: UnsafeMutablePointer<Double>)
+    /// G (d × ld) = Σ_i w_ib ∇f_i(x_b) from the parameters alone, in one fused pass where the model
+    /// has one (see `LinearModel`); returns false, having written nothing, where it has not, and
+    /// the caller runs `forward` and `backward`. `workspace` is left as it was.
+    func fusedWeightedGradient(_ design: DesignView, parameters: UnsafePointer<Double>, ld: Int, weights: UnsafePointer<Double>,
+                               into gradient: UnsafeMutablePointer<Double>) -> Bool
     /// H (d × ld) = scale Σ_i ∇²f_i(x_b) v_b after `forward` on the same design and parameters.
     func hessianVectorProduct(_ design: DesignView, parameters: UnsafePointer<Double>, direction: UnsafePointer<Double>, scale: Double,
                               workspace: ModelWorkspace, into product: UnsafeMutablePointer<Double>)
@@ -49,6 +54,8 @@ public protocol FiniteSumModel: Sendable {
 
 extension FiniteSumModel {
     public var laneScratchCount: Int { 0 }
+    public func fusedWeightedGradient(_ design: DesignView, parameters: UnsafePointer<Double>, ld: Int, weights: UnsafePointer<Double>,
+                                      into gradient: UnsafeMutablePointer<Double>) -> Bool { false }
 }
 
 /// Rows of a design matrix and their targets, borrowed for one call.

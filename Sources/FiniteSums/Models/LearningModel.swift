@@ -46,6 +46,12 @@ public enum LearningModel: FiniteSumModel {
         }
     }
 
+    public func fusedWeightedGradient(_ design: DesignView, parameters: UnsafePointer<Double>, ld: Int, weights: UnsafePointer<Double>,
+                                      into gradient: UnsafeMutablePointer<Double>) -> Bool {
+        guard case .linear(let m) = self else { return false }
+        return m.fusedWeightedGradient(design, parameters: parameters, ld: ld, weights: weights, into: gradient)
+    }
+
     public func hessianVectorProduct(_ design: DesignView, parameters: UnsafePointer<Double>, direction: UnsafePointer<Double>, scale: Double,
                                      workspace: ModelWorkspace, into product: UnsafeMutablePointer<Double>) {
         switch self {
