@@ -41,6 +41,11 @@ public struct FiniteSumProblem<Model: FiniteSumModel>: Sendable {
         (self.model, self.data, self.test, self.l2, self.batchSchedule) = (model, data, test, l2, batchSchedule)
     }
 
+    /// The same problem with another batch schedule (checked against 1…M).
+    public func with(batchSchedule schedule: BatchSchedule) throws -> FiniteSumProblem {
+        try FiniteSumProblem(model: model, data: data, test: test, l2: l2, batchSchedule: schedule)
+    }
+
     public var dimension: Int { model.parameterCount }
     public var count: Int { data.count }
 

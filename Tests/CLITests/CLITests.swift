@@ -144,6 +144,13 @@ struct Tool {
         (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--hidden", "4,4,4"], "--hidden takes one or two widths W[,W2]"),
         (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--activation", "tanh"], "--activation needs --hidden"),
         (["simulate", "--model", "logistic", "--synthetic", "100,5", "--hidden", "4", "--activation", "relu"], "The value 'relu' is invalid for '--activation"),
+        (["weak-error", "--model", "logistic", "--synthetic", "100,5", "--batch-schedule", "8,16@0.25", "--etas", "0.1"],
+         "the change at s = 0.25 is not a whole number of SGD steps at η = 0.1"),
+        (["simulate", "--model", "logistic", "--synthetic", "100,5", "--batch-schedule", "8,101@1"], "batch size 101 exceeds the training set's size M = 100"),
+        (["simulate", "--model", "logistic", "--synthetic", "100,5", "--batch-schedule", "8,16"], "needs the time it starts at, as m@s"),
+        (["simulate", "--model", "logistic", "--synthetic", "100,5", "--batch-schedule", "log:0,8"], "C must be a positive number"),
+        (["weak-error", "--batch-schedule", "8"], "--batch-schedule needs --model"),
+        (["escape-saddle", "--model", "logistic", "--synthetic", "50,1", "--batch-schedule", "8"], "--batch-schedule applies to weak-error and simulate"),
         (["simulate", "--hidden", "4"], "--hidden and --activation need --model"),
         (["weak-error", "--activation", "softplus"], "--hidden and --activation need --model"),
     ])

@@ -22,7 +22,11 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
     public var model: LinearModel.Loss
     /// Outputs of a softmax model; nil: the number of classes in the data.
     public var classes: Int?
+    /// The batch size m, or with `schedule` its smallest value.
     public var batch: Int
+    /// m(s) when the batch size changes along the run; nil (and left out of the JSON, so that
+    /// earlier configurations keep their fingerprints) for a constant `batch`.
+    public var schedule: LearningBatchSchedule?
     public var l2: Double
     public var intercept: Bool
     /// Centre and scale each feature by the training set's statistics (test set with the same).
@@ -59,7 +63,7 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
     }
 
     /// One line for tables: "logistic regression, synthetic M = 1000, d = 101, m = 32".
-    public var summary: String { summaryWithoutBatch(", batch m = \(batch)") }
+    public var summary: String { summaryWithoutBatch(", batch m = \(schedule.map { "\($0)" } ?? "\(batch)")") }
 
     /// The same without the batch size, for the studies that vary it.
     public var summaryWithoutBatch: String { summaryWithoutBatch("") }
@@ -97,6 +101,12 @@ public struct LearningProblemSpec: Codable, Equatable, Sendable {
         }
         guard batch >= 1, batch <= train.count else {
             throw Failure.invalid("batch size \(batch) must lie in 1…M = \(train.count) (the training set's size)")
+        }
+        if let schedule {
+            // every size the schedule can give, at any η (the log rule's m* bounds it)
+            for m in [schedule.smallest, schedule.largest] where m > train.count {
+                throw Failure.invalid("--batch-schedule: batch size \(m) exceeds the training set's size M = \(train.count)")
+            }
         }
         let model: LearningModel
         if let hidden {

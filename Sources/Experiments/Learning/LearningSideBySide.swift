@@ -41,6 +41,7 @@ public struct LearningSideBySideConfiguration: Codable, Equatable, Sendable, Stu
         guard steps / every <= 10_000 else { throw fail("--steps/--every asks for \(steps / every) records; the limit is 10⁴") }
         guard (2...(1 << 28)).contains(paths) else { throw fail("--paths must lie in 2…2^28, got \(paths)") }
         guard (1...64).contains(substeps) else { throw fail("--substeps must lie in 1…64, got \(substeps)") }
+        do { _ = try problem.schedule?.schedule(eta: effectiveEta) } catch { throw fail("\(error)") }
     }
 }
 
@@ -73,7 +74,7 @@ public enum LearningSideBySide {
 
     public static func run(_ c: LearningSideBySideConfiguration, options: RunOptions, mnist: MNISTSource) throws -> StudyOutcome<LearningSideBySideResult> {
         try c.validate()
-        let problem = try c.problem.build(mnist: mnist)
+        let problem = try c.problem.scheduled(try c.problem.build(mnist: mnist), eta: c.effectiveEta)
         let started = Date()
         let print = try fingerprint(c)
         let runner = try options.runner(experiment: experiment, fingerprint: print, otherGenerators: try otherGeneratorFingerprints(c, \.normals))
@@ -103,7 +104,7 @@ public enum LearningSideBySide {
     static func simulate(_ range: Range<Int>, problem: FiniteSumProblem<LearningModel>, x0: [Double], configuration c: LearningSideBySideConfiguration,
                          template: Tally) -> Tally {
         let lanes = range.count, ld = GaussianStream.paddedLanes(lanes), M = problem.count
-        let engine = BlockEngine(problem: problem, ld: ld, maximumBatch: problem.batchSchedule.batchSize(atStep: 0))
+        let engine = BlockEngine(problem: problem, ld: ld, maximumBatch: problem.batchSchedule.largestBatch)
         let sgd = ParameterBlock(initial: x0, ld: ld), sme1 = ParameterBlock(initial: x0, ld: ld), sme2 = ParameterBlock(initial: x0, ld: ld)
         let z = UnsafeMutablePointer<Double>.allocate(capacity: M * ld)
         defer { z.deallocate() }

@@ -56,6 +56,9 @@ public struct LearningWeakErrorConfiguration: Codable, Equatable, Sendable {
                 throw Failure.invalid("T/η must be a whole number of SGD steps, got T/η = \(k) for η = \(eta) (T = \(horizon))")
             }
         }
+        for eta in etas {
+            do { _ = try problem.schedule?.schedule(eta: eta) } catch { throw Failure.invalid("\(error)") }
+        }
         guard paths >= 2 else { throw Failure.invalid("--paths must be at least 2 (a standard error needs two samples), got \(paths)") }
         guard paths <= 1 << 28 else { throw Failure.invalid("--paths \(paths) is above the limit 2^28") }
         guard (1...64).contains(substeps) else { throw Failure.invalid("--substeps must lie in 1…64, got \(substeps)") }

@@ -40,7 +40,7 @@ struct LearningWeakErrorKernel: Sendable {
 
     func run(_ range: Range<Int>, template: Tally) -> Tally {
         let lanes = range.count, ld = GaussianStream.paddedLanes(lanes), M = problem.count
-        let engine = BlockEngine(problem: problem, ld: ld, maximumBatch: problem.batchSchedule.batchSize(atStep: 0))
+        let engine = BlockEngine(problem: problem, ld: ld, maximumBatch: problem.batchSchedule.largestBatch)
         let sgd = ParameterBlock(initial: x0, ld: ld)
         let fine1 = ParameterBlock(initial: x0, ld: ld), fine2 = ParameterBlock(initial: x0, ld: ld)
         let coarse1 = ParameterBlock(initial: x0, ld: ld), coarse2 = ParameterBlock(initial: x0, ld: ld)

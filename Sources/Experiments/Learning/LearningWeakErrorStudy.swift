@@ -43,7 +43,7 @@ public enum LearningWeakErrorStudy {
                                         otherGenerators: try otherGeneratorFingerprints(configuration, \.normals))
         var tasks: [String: TaskProgress] = [:]
         for (index, eta) in configuration.etas.sorted(by: >).enumerated() {
-            let kernel = LearningWeakErrorKernel(problem: problem, x0: x0, eta: eta, steps: configuration.steps(at: eta), substeps: configuration.substeps,
+            let kernel = LearningWeakErrorKernel(problem: try configuration.problem.scheduled(problem, eta: eta), x0: x0, eta: eta, steps: configuration.steps(at: eta), substeps: configuration.substeps,
                                                  levels: configuration.svagLevels, seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9,
                                                  normals: configuration.normals ?? .standard)
             let start = BlockEngine(problem: problem, ld: 1).observeOne(x0)

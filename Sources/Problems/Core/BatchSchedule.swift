@@ -27,6 +27,15 @@ public enum BatchSchedule: Sendable, Equatable, Codable {
         }
     }
 
+    /// The largest m_k over all k: what a batch buffer must hold.
+    public var largestBatch: Int {
+        switch self {
+        case .constant(let m): return m
+        case .piecewise(_, let sizes): return sizes.max() ?? 1
+        case .logarithmic(_, _, let maximum, let minimum): return max(maximum, minimum)
+        }
+    }
+
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case batchTooSmall(Int)
         case batchTooLarge(Int, datasetSize: Int)

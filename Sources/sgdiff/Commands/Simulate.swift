@@ -39,7 +39,7 @@ extension SGDiff {
         var stepper: StepperKind = .weak2
 
         func validate() throws {
-            if let spec = try learning.spec(seed: common.seed) { _ = try makeLearningConfiguration(spec) } else {
+            if let spec = try learning.spec(seed: common.seed, schedules: true) { _ = try makeLearningConfiguration(spec) } else {
                 guard momentum == 0, injectedNoise == 0 else { throw ValidationError("--momentum and --inject need --model") }
                 _ = try makeConfiguration()
             }
@@ -96,7 +96,7 @@ extension SGDiff {
         }
 
         func run() throws {
-            if let spec = try learning.spec(seed: common.seed) { return try runLearning(makeLearningConfiguration(spec)) }
+            if let spec = try learning.spec(seed: common.seed, schedules: true) { return try runLearning(makeLearningConfiguration(spec)) }
             var configuration = try makeConfiguration()
             configuration.normals = common.normalsSetting
             try configuration.validate()

@@ -43,7 +43,7 @@ extension SGDiff {
         var noAntithetic = false
 
         func validate() throws {
-            if let spec = try learning.spec(seed: common.seed) { _ = try makeLearningConfiguration(spec) } else { _ = try makeConfiguration() }
+            if let spec = try learning.spec(seed: common.seed, schedules: true) { _ = try makeLearningConfiguration(spec) } else { _ = try makeConfiguration() }
         }
 
         func makeLearningConfiguration(_ spec: LearningProblemSpec) throws -> LearningWeakErrorConfiguration {
@@ -77,7 +77,7 @@ extension SGDiff {
         }
 
         func run() throws {
-            if let spec = try learning.spec(seed: common.seed) { return try runLearning(makeLearningConfiguration(spec)) }
+            if let spec = try learning.spec(seed: common.seed, schedules: true) { return try runLearning(makeLearningConfiguration(spec)) }
             let configuration = try makeConfiguration()
             let directory = common.outputDirectory.appendingPathComponent(WeakErrorStudy.experiment)
             switch try WeakErrorStudy.run(configuration, options: try common.runOptions(experimentDirectory: directory)) {

@@ -37,6 +37,11 @@ struct LearningOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Mini-batch size m (1…M), drawn without replacement.")
     var batch: Int = 32
 
+    @Option(name: .customLong("batch-schedule"), help: ArgumentHelp(
+        "A batch size that changes with the SDE's time s = kη (weak-error and simulate; replaces --batch): sizes, each after the first with the time it starts at, or the paper's min(C log(s+2)/η, m*).",
+        valueName: "m0,m1@s1,… | log:C,m*[,min]"))
+    var batchSchedule: String?
+
     @Option(parsing: .unconditional, help: "L2 regularisation λ: F gains (λ/2)|x|².")
     var l2: Double = 0
 
@@ -64,7 +69,13 @@ struct LearningOptions: ParsableArguments {
 
     /// nil when no learning problem was asked for; options that belong to one without `--model`
     /// are an error rather than silently ignored.
-    func spec(seed: UInt64) throws -> LearningProblemSpec? {
+    /// - Parameter schedules: whether the study takes `--batch-schedule` (the block-engine studies
+    ///   do; the escape and §5 studies fix or vary m themselves).
+    func spec(seed: UInt64, schedules: Bool = false) throws -> LearningProblemSpec? {
+        if batchSchedule != nil {
+            guard schedules else { throw ValidationError("--batch-schedule applies to weak-error and simulate; this study takes a constant --batch") }
+            guard model != nil else { throw ValidationError("--batch-schedule needs --model (a learning problem)") }
+        }
         guard let model else {
             if data != nil || synthetic != nil || digits != nil { throw ValidationError("--data, --synthetic and --digits need --model (\(LinearModel.Loss.allCases.map(\.rawValue).joined(separator: ", ")))") }
             if hidden != nil || activation != nil { throw ValidationError("--hidden and --activation need --model (the MLP's output loss: \(LinearModel.Loss.allCases.map(\.rawValue).joined(separator: ", ")))") }
@@ -102,9 +113,13 @@ struct LearningOptions: ParsableArguments {
             guard (0...10_000_000).contains(syntheticTest) else { throw ValidationError("--synthetic-test must lie in 0…10⁷, got \(syntheticTest)") }
             source = .synthetic(samples: Int(mp[0]), features: Int(mp[1]), testSamples: syntheticTest, seed: seed)
         }
+        let schedule: LearningBatchSchedule?
+        do { schedule = try batchSchedule.map(LearningBatchSchedule.init(parsing:)) } catch { throw ValidationError("\(error)") }
         // an MLP's x₀ is the Glorot draw of the run's seed (recorded in the configuration)
-        return LearningProblemSpec(source: source, model: model, classes: classes, batch: batch, l2: l2, intercept: !noIntercept,
-                                   standardize: standardize, hidden: hidden.map { $0.values.map { Int($0) } }, activation: activation,
-                                   initialization: hidden == nil ? nil : MLPModel.Initialization(seed: seed))
+        var spec = LearningProblemSpec(source: source, model: model, classes: classes, batch: schedule?.smallest ?? batch, l2: l2,
+                                       intercept: !noIntercept, standardize: standardize, hidden: hidden.map { $0.values.map { Int($0) } },
+                                       activation: activation, initialization: hidden == nil ? nil : MLPModel.Initialization(seed: seed))
+        spec.schedule = schedule
+        return spec
     }
 }
