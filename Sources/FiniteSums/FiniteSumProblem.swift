@@ -131,6 +131,21 @@ public struct FiniteSumProblem<Model: FiniteSumModel>: Sendable {
         return (1 / Double(count - 1)) * Matrix.product(centred, centred, transposeA: true)
     }
 
+    /// ∇²F(x), d × d, from d exact Hessian-vector products (symmetrised: the products agree to
+    /// rounding), for the escape theory at moderate d.
+    public func hessian(at x: [Double]) -> Matrix<Double> {
+        var h = Matrix<Double>(rows: dimension, columns: dimension)
+        var e = [Double](repeating: 0, count: dimension)
+        for j in 0..<dimension {
+            e[j] = 1
+            let column = hessianVectorProduct(at: x, e)
+            for i in 0..<dimension { h[i, j] = column[i] }
+            e[j] = 0
+        }
+        for i in 0..<dimension { for j in 0..<i { let m = 0.5 * (h[i, j] + h[j, i]); (h[i, j], h[j, i]) = (m, m) } }
+        return h
+    }
+
     /// ∇²F(x) v, exact, including λ v.
     public func hessianVectorProduct(at x: [Double], _ v: [Double]) -> [Double] {
         precondition(x.count == dimension && v.count == dimension, "shape mismatch")

@@ -59,7 +59,10 @@ import TestSupport
         (["escape-saddle", "--model", "logistic", "--synthetic", "50,1"], "give --point"),
         (["escape-saddle", "--model", "logistic", "--synthetic", "50,1", "--l2", "0.1", "--point", "0,0"], "is a minimum, not a saddle"),
         (["escape-saddle", "--model", "logistic", "--synthetic", "50,1", "--point", "0,0,0"], "has d = 2"),
-        (["escape-saddle", "--model", "logistic", "--synthetic", "50,8", "--point", "0,0"], "d = 1…4"),
+        (["escape-saddle", "--model", "logistic", "--synthetic", "50,8", "--point", "0,0"], "the start has 2 coordinates but the learning problem has d = 9"),
+        // past d = 4 on the block engine: a convex problem has no saddle, and says so
+        (["escape-saddle", "--model", "logistic", "--synthetic", "50,8", "--point", "0,0,0,0,0,0,0,0,0"], "is a minimum, not a saddle"),
+        (["escape-minimum", "--model", "logistic", "--synthetic", "50,8"], "takes a learning problem of d = 1 (this one has d = 9)"),
         (["escape-minimum", "--model", "logistic", "--synthetic", "50,1"], "takes a learning problem of d = 1"),
         (["escape-minimum", "--model", "least-squares", "--synthetic", "50,1", "--no-intercept", "--problem", "saddle"], "describe a built-in landscape"),
     ])

@@ -124,3 +124,26 @@ struct ModelDerivativeTests {
         }
     }
 }
+
+@Suite("Finite sums: the d × d Hessian for the escape theory")
+struct FiniteSumHessianTests {
+    /// Column j of ∇²F against the central difference of ∇F along e_j (error O(δ²) ≈ 1e-10,
+    /// rounding ≈ 1e-16/δ ≈ 1e-11; tolerance 1e-7 relative, as for the HVP), and symmetric.
+    @Test(arguments: [LinearModel.Loss.logistic, .welsch, .softmax])
+    func hessianMatchesFiniteDifferencesOfTheGradient(_ loss: LinearModel.Loss) throws {
+        let problem = try smallProblem(loss)
+        let x = randomPoint(problem.dimension)
+        let h = problem.hessian(at: x)
+        let scale = max(1, h.elements.map(abs).max()!)
+        for j in 0..<problem.dimension {
+            var xp = x, xm = x
+            xp[j] += 1e-5
+            xm[j] -= 1e-5
+            let gp = problem.gradient(at: xp), gm = problem.gradient(at: xm)
+            for i in 0..<problem.dimension {
+                #expect(abs((gp[i] - gm[i]) / 2e-5 - h[i, j]) < 1e-7 * scale, "∂²F/∂x\(i)∂x\(j)")
+                #expect(h[i, j] == h[j, i])
+            }
+        }
+    }
+}

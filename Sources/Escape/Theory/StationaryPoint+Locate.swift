@@ -53,3 +53,39 @@ extension StationaryPoint {
         throw SearchFailure.notFound(start: start.components, reached: x.components, gradientNorm: g.squaredNorm.squareRoot())
     }
 }
+
+extension StationaryPoint {
+    /// `locate` for a problem of any dimension given by its value, gradient and Hessian
+    /// (the same Newton steps in the eigenbasis, halved until |∇F| decreases).
+    public static func locate(near start: [Double], value: ([Double]) -> Double, gradient: ([Double]) -> [Double],
+                              hessian: ([Double]) -> Matrix<Double>, maxIterations: Int = 200) throws -> [Double] {
+        func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        var x = start
+        var g = gradient(x)
+        for _ in 0..<maxIterations {
+            let size = norm(g)
+            guard size.isFinite else { break }
+            if size <= 1e-12 * (1 + abs(value(x))) { return x }
+            let eig = try SymmetricEigen(hessian(x), symmetryTolerance: 1e-6)
+            guard let smallest = eig.values.map(abs).min(), smallest > 1e-14 * max(1, eig.values.map(abs).max() ?? 1) else {
+                throw SearchFailure.singular(point: x, eigenvalues: eig.values)
+            }
+            var step = [Double](repeating: 0, count: x.count)
+            for k in 0..<eig.values.count {
+                let v = eig.vector(k)
+                let c = zip(v, g).reduce(0) { $0 + $1.0 * $1.1 } / eig.values[k]
+                for j in 0..<x.count { step[j] -= c * v[j] }
+            }
+            var scale = 1.0
+            var next = zip(x, step).map { $0 + $1 }, nextG = gradient(next)
+            while !(norm(nextG) < size), scale > 1e-9 {
+                scale /= 2
+                next = zip(x, step).map { $0 + scale * $1 }
+                nextG = gradient(next)
+            }
+            guard scale > 1e-9 else { break }
+            (x, g) = (next, nextG)
+        }
+        throw SearchFailure.notFound(start: start, reached: x, gradientNorm: norm(g))
+    }
+}

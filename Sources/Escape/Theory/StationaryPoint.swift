@@ -42,13 +42,18 @@ public struct StationaryPoint: Sendable, Codable, Equatable {
     /// Analyses x as a stationary point of the problem's F: |∇F(x)| must be below
     /// `tolerance` (1 + |F(x)|) and every Hessian eigenvalue at least 1e-8 away from zero.
     public init<P: StochasticGradientProblem>(_ problem: P, at x: P.State, tolerance: Double = 1e-8) throws {
-        let g = problem.gradient(at: x).squaredNorm.squareRoot()
-        let eig = try SymmetricEigen(problem.hessian(at: x).matrix, symmetryTolerance: 1e-6)
-        point = x.components
+        try self.init(point: x.components, gradientNorm: problem.gradient(at: x).squaredNorm.squareRoot(), value: problem.value(at: x),
+                      hessian: problem.hessian(at: x).matrix, tolerance: tolerance)
+    }
+
+    /// The same from x's |∇F(x)|, F(x) and Hessian, for a problem of any dimension.
+    public init(point x: [Double], gradientNorm g: Double, value: Double, hessian: Matrix<Double>, tolerance: Double = 1e-8) throws {
+        let eig = try SymmetricEigen(hessian, symmetryTolerance: 1e-6)
+        point = x
         gradientNorm = g
         eigenvalues = eig.values
         eigenvectors = (0..<eig.values.count).map { eig.vector($0) }
-        value = problem.value(at: x)
+        self.value = value
         guard g <= tolerance * (1 + abs(value)) else {
             throw Failure.notStationary(point: point, gradientNorm: g, eigenvalues: eig.values)
         }

@@ -57,9 +57,9 @@ public struct ProblemSpec: Sendable, Equatable, Codable {
         try validate()
     }
 
-    /// A learning problem of dimension d ≤ 4 (a finite sum over data, `LearningProblemSpec`) for
-    /// the studies on the low-dimensional engine: the escape studies, and weak-error and
-    /// simulate by the Swift API. The problem is rebuilt from the spec (its data read again)
+    /// A learning problem (a finite sum over data, `LearningProblemSpec`) for the catalogued
+    /// studies: on the low-dimensional engine for d ≤ 4 (the escape studies, and weak-error and
+    /// simulate by the Swift API), and escape-saddle on the block engine for any d. The problem is rebuilt from the spec (its data read again)
     /// when a study runs, so a result records everything that defines it.
     ///
     /// - Parameter initial: x₀; its length is the problem's dimension d (checked when built).
@@ -85,9 +85,8 @@ public struct ProblemSpec: Sendable, Equatable, Codable {
         guard initial.allSatisfy(\.isFinite) else { throw ProblemError.invalidValue("x0", initial.description) }
         for (k, v) in parameters where !v.isFinite { throw ProblemError.invalidValue(k, "\(v)") }
         if learning != nil {
-            guard (1...4).contains(initial.count) else {
-                throw ProblemError.invalidValue("x0", "\(initial.count) coordinates: the low-dimensional engine takes a learning problem of d = 1…4")
-            }
+            // d ≤ 4 runs on the low-dimensional engine (`accept`), larger d on the block engine
+            guard !initial.isEmpty else { throw ProblemError.invalidValue("x0", "no coordinates: a learning problem has d ≥ 1 parameters") }
             return
         }
         if let custom {

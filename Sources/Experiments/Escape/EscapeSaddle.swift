@@ -270,7 +270,10 @@ public enum EscapeSaddle {
 
     /// Runs the study on the built-in problem the configuration names.
     public static func run(_ configuration: EscapeSaddleConfiguration, options: RunOptions) throws -> Outcome {
-        try runBuiltin(configuration, options: options)
+        if let learning = configuration.problem.learning, configuration.problem.initial.count > 4 {
+            return try EscapeSaddleBlocks.run(configuration, learning: learning, options: options)
+        }
+        return try runBuiltin(configuration, options: options)
     }
 
     /// `CataloguedStudy`'s entry point: the start is the configuration's own, which `initial` is built from.
@@ -303,6 +306,9 @@ public enum EscapeSaddle {
 
     /// Recomputes the deterministic parts (stationary point, θ) for a merge.
     public static func finalizeMerged(_ configuration: EscapeSaddleConfiguration, tasks: [String: TaskProgress]) throws -> EscapeSaddleResult {
+        if let learning = configuration.problem.learning, configuration.problem.initial.count > 4 {
+            return try EscapeSaddleBlocks.finalizeMerged(configuration, learning: learning, tasks: tasks)
+        }
         struct Analyse: ProblemVisitor {
             typealias Output = (StationaryPoint, Double?, ProblemFacts)
             let c: EscapeSaddleConfiguration

@@ -30,13 +30,13 @@ extension LearningProblemSpec {
     }
 
     static func tooLarge(_ d: Int) -> Failure {
-        .invalid("the learning problem has d = \(d) parameters; the escape studies take d = 1…4 (fewer features, or --no-intercept); weak-error and simulate take any d")
+        .invalid("the learning problem has d = \(d) parameters; escape-minimum takes d = 1 and the low-dimensional engine d = 1…4 (fewer features, or --no-intercept); escape-saddle, weak-error and simulate take any d")
     }
 }
 
 extension LearningProblemSpec {
     /// The stationary point Newton's method reaches from `start` (nil: 0; see
-    /// `StationaryPoint.locate`), for the escape studies, which need the exact point rather
+    /// `StationaryPoint.locate`; any d, the Hessian from d exact products past d = 4), for the escape studies, which need the exact point rather
     /// than the digits a user types. Its length is the problem's dimension d, which `check`
     /// sees first (a study that takes fewer dimensions refuses before any Newton step).
     public func stationaryPoint(near start: [Double]?, check: (Int) throws -> Void = { _ in }) throws -> [Double] {
@@ -47,11 +47,13 @@ extension LearningProblemSpec {
             }
         }
         let problem = try build()
-        guard (1...4).contains(problem.dimension) else { throw Self.tooLarge(problem.dimension) }
         try check(problem.dimension)
         let start = start ?? Array(repeating: 0, count: problem.dimension)
         guard start.count == problem.dimension else {
             throw Failure.invalid("the start has \(start.count) coordinates but the learning problem has d = \(problem.dimension) parameters")
+        }
+        guard (1...4).contains(problem.dimension) else {
+            return try StationaryPoint.locate(near: start, value: problem.value(at:), gradient: problem.gradient(at:), hessian: problem.hessian(at:))
         }
         return try Self.visit(problem, initial: start, Locate())
     }

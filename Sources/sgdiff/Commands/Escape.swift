@@ -144,7 +144,7 @@ extension SGDiff {
             if let learned = try learning.spec(seed: common.seed) {
                 let found = try learningProblem(learned, start: minimum, problem: problem) { d in
                     guard d == 1 else {
-                        throw ValidationError("escape-minimum takes a learning problem of d = 1 (this one has d = \(d)): in 2-D its theory follows the exit through the face x₁ = hi toward a saddle, which a basin cut out of data need not have; escape-saddle takes d ≤ 4")
+                        throw ValidationError("escape-minimum takes a learning problem of d = 1 (this one has d = \(d)): in 2-D its theory follows the exit through the face x₁ = hi toward a saddle, which a basin cut out of data need not have; escape-saddle takes any d")
                     }
                 }
                 (spec, minimum) = found
