@@ -63,6 +63,7 @@ import TestSupport
         // past d = 4 on the block engine: a convex problem has no saddle, and says so
         (["escape-saddle", "--model", "logistic", "--synthetic", "50,8", "--point", "0,0,0,0,0,0,0,0,0"], "is a minimum, not a saddle"),
         (["escape-minimum", "--model", "logistic", "--synthetic", "50,8"], "takes a learning problem of d = 1 (this one has d = 9)"),
+        (["escape-saddle", "--model", "logistic", "--synthetic", "50,8", "--point", "1e300,0,0,0,0,0,0,0,0"], "Newton's method from near [1e+300"),
         (["escape-minimum", "--model", "logistic", "--synthetic", "50,1"], "takes a learning problem of d = 1"),
         (["escape-minimum", "--model", "least-squares", "--synthetic", "50,1", "--no-intercept", "--problem", "saddle"], "describe a built-in landscape"),
     ])

@@ -66,7 +66,8 @@ extension StationaryPoint {
             let size = norm(g)
             guard size.isFinite else { break }
             if size <= 1e-12 * (1 + abs(value(x))) { return x }
-            let eig = try SymmetricEigen(hessian(x), symmetryTolerance: 1e-6)
+            // a start far out (1e300) gives a Hessian of inf/NaN: that is "no stationary point from here"
+            guard let eig = try? SymmetricEigen(hessian(x), symmetryTolerance: 1e-6) else { break }
             guard let smallest = eig.values.map(abs).min(), smallest > 1e-14 * max(1, eig.values.map(abs).max() ?? 1) else {
                 throw SearchFailure.singular(point: x, eigenvalues: eig.values)
             }
